@@ -1,0 +1,1 @@
+"""One ComponentResource per layer. Components never read pulumi.Config: the program hands them typed settings."""

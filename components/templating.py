@@ -1,0 +1,43 @@
+"""Rendering of the text formats in templates/: strict jinja2, YAML emitted from data."""
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import yaml
+
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
+
+
+class _PlainDumper(yaml.SafeDumper):
+    """No &anchors/*aliases: a value used twice is written twice, as a human would."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
+def to_yaml(value: Any, indent: int = 0) -> str:
+    """Block YAML from data, keys in the order given; `indent` shifts every line after the first."""
+    text = yaml.dump(value, Dumper=_PlainDumper, sort_keys=False, default_flow_style=False, width=1000,
+                     allow_unicode=True).rstrip("\n")
+    if text.endswith("\n..."):
+        text = text[: -len("\n...")]
+    return text.replace("\n", "\n" + " " * indent) if indent else text
+
+
+@lru_cache(maxsize=1)
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
+        undefined=jinja2.StrictUndefined,  # a missing variable is an error, never an empty string
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        autoescape=False,
+    )
+    env.filters["to_yaml"] = to_yaml
+    return env
+
+
+def render(template_name: str, values: dict[str, Any]) -> str:
+    return environment().get_template(template_name).render(**values)

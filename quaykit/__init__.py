@@ -1,0 +1,1 @@
+"""quaykit: a Pulumi kit for a Quay registry platform."""

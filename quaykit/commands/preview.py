@@ -1,0 +1,44 @@
+"""`quaykit preview`: the real program, offline, under Pulumi's mock engine. Nothing is deployed."""
+import sys
+from pathlib import Path
+from typing import Optional
+
+from ..overrides import OverrideError
+from ..settings import SettingsError
+from ..stacks import load_stack_with_overrides, project_root
+
+EQUINIX_SHUTDOWN_WARNING = ("warning: Equinix Metal was shut down on 2026-06-30; this stack's build pool "
+                            "(backend equinix-metal) can only be created with remaining capacity or a successor API")
+
+
+def preview(*, stack: str, json_path: Optional[Path], out_dir: Optional[Path], overrides: list[str]) -> int:
+    root = project_root()
+    try:
+        loaded = load_stack_with_overrides(root, stack, overrides)
+    except OverrideError as exc:
+        raise SettingsError("command line", None, str(exc)) from None
+
+    from ..preview.engine import run_program
+    from ..preview.report import resource_tree, summary_line
+
+    if loaded.settings.pool.backend == "equinix-metal":
+        print(EQUINIX_SHUTDOWN_WARNING, file=sys.stderr)
+    run = run_program(root / "stacks" / "__main__.py", stack=stack, config=loaded.config,
+                      secret_keys=loaded.secret_keys)
+
+    print(f"Preview of stack '{stack}' ({loaded.source}) — offline, mock engine: nothing is deployed.")
+    for line in resource_tree(run):
+        print(line)
+    print(summary_line(run))
+
+    if json_path is not None:
+        from ..preview.plan import plan_json
+        text = plan_json(run)
+        json_path.parent.mkdir(parents=True, exist_ok=True)
+        json_path.write_text(text, encoding="utf-8")
+        print(f"plan written to {json_path}")
+    if out_dir is not None:
+        from ..preview.artifacts import write_artifacts
+        count = write_artifacts(run, out_dir)
+        print(f"{count} artifacts written to {out_dir}/")
+    return 0

@@ -1,0 +1,1 @@
+"""The offline preview: the real program under Pulumi's mock engine."""

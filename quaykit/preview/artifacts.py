@@ -1,0 +1,85 @@
+"""Rendered artifacts of a preview, as files a reviewer or a validator can read.
+
+Offline every secret is already a visible placeholder (secure config becomes PREVIEW-SECRET(key), generated
+secrets PREVIEW-SECRET(generated:name)), so artifacts show the structure without any real secret.
+"""
+import base64
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any, Iterator
+
+import yaml
+
+from .engine import ProgramRun, Recorded
+from .plan import normalise
+
+K8S_PREFIX = "kubernetes:"
+
+
+def _provider_names(run: ProgramRun) -> dict[str, str]:
+    return {r.urn: r.name for r in run.resources if r.type.startswith("pulumi:providers:")}
+
+
+def kubernetes_objects(run: ProgramRun) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(cluster, object) for every Kubernetes object; the cluster is its provider's name."""
+    providers = _provider_names(run)
+    for r in run.resources:
+        if r.custom and r.type.startswith(K8S_PREFIX):
+            # A provider reference is "<provider urn>::<provider id>".
+            cluster = providers.get(r.provider.rsplit("::", 1)[0], "default") if r.provider else "default"
+            yield cluster, normalise(r.inputs, reveal=True)
+
+
+def quay_config(run: ProgramRun) -> str | None:
+    for _, obj in kubernetes_objects(run):
+        if obj.get("kind") == "Secret" and "config.yaml" in (obj.get("stringData") or {}):
+            return obj["stringData"]["config.yaml"]
+    return None
+
+
+def node_user_data(resource: Recorded) -> str | None:
+    inputs = normalise(resource.inputs, reveal=True)
+    if resource.type == "equinix-metal:index/device:Device":
+        return inputs.get("userData")
+    if resource.type == "aws:ec2/launchTemplate:LaunchTemplate" and inputs.get("userData"):
+        return base64.b64decode(inputs["userData"]).decode()
+    return None
+
+
+def _object_file(cluster: str, obj: dict[str, Any]) -> Path:
+    meta = obj.get("metadata") or {}
+    namespace = meta.get("namespace") or "_cluster"
+    return Path("kubernetes") / cluster / namespace / f"{obj.get('kind', 'Object').lower()}-{meta.get('name', 'unnamed')}.yaml"
+
+
+def artifact_files(run: ProgramRun) -> dict[Path, str]:
+    files: dict[Path, str] = {}
+    for cluster, obj in kubernetes_objects(run):
+        files[_object_file(cluster, obj)] = yaml.safe_dump(obj, sort_keys=False)
+    config = quay_config(run)
+    if config is not None:
+        files[Path("quay") / "config.yaml"] = config
+    for r in run.resources:
+        user_data = node_user_data(r)
+        if user_data is not None:
+            files[Path("build-nodes") / f"{r.name}.user-data.yaml"] = user_data
+    return files
+
+
+def write_artifacts(run: ProgramRun, out_dir: Path) -> int:
+    """Write all artifacts, replacing `out_dir` whole and only once everything is rendered."""
+    files = artifact_files(run)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    try:
+        for path, text in files.items():
+            target = staging / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
+        if out_dir.exists():
+            shutil.rmtree(out_dir)
+        staging.rename(out_dir)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return len(files)

@@ -1,0 +1,53 @@
+"""The quaykit program — the only place the layers meet.
+
+stack config → typed settings → storage, build pool, registry → exports.
+`pulumi up` runs this file; `quaykit preview` runs this same file under Pulumi's mock engine.
+"""
+import sys
+from pathlib import Path
+
+# The Pulumi CLI runs this file from stacks/; make the repo's packages importable without an install.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import pulumi  # noqa: E402
+import pulumi_aws as aws  # noqa: E402
+import pulumi_kubernetes as k8s  # noqa: E402
+
+from components.buildpool import BuildPool  # noqa: E402
+from components.registry import QuayRegistry  # noqa: E402
+from components.storage import RegistryStorage  # noqa: E402
+from quaykit.settings import SettingsError, settings_from_pulumi_runtime  # noqa: E402
+
+
+def load_settings():
+    source = f"stacks/Pulumi.{pulumi.get_stack()}.yaml"
+    try:
+        return settings_from_pulumi_runtime(source)
+    except SettingsError as exc:
+        raise pulumi.RunError(str(exc)) from None  # one line, no traceback
+
+
+settings = load_settings()
+env = settings.environment
+tags = {"quaykit:environment": env.name, "owner": env.owner, "managed-by": "pulumi", **env.tags}
+
+# Equinix Metal uses its default provider: `equinix-metal:authToken` (secret) or METAL_AUTH_TOKEN.
+aws_provider = aws.Provider("aws", region=settings.storage.region, default_tags={"tags": tags})
+registry_cluster = k8s.Provider("registry-cluster")
+
+storage = RegistryStorage("storage", settings=settings.storage, tags=tags,
+                          opts=pulumi.ResourceOptions(providers={"aws": aws_provider}))
+pool = BuildPool("pool", settings=settings.pool, environment=env.name,
+                 opts=pulumi.ResourceOptions(providers={"aws": aws_provider}))
+registry = QuayRegistry("registry", settings=settings.registry, environment=env.name,
+                        storage_config=storage.quay_storage_config,
+                        opts=pulumi.ResourceOptions(providers={"kubernetes": registry_cluster}))
+
+pulumi.export("registryUrl", registry.url)
+pulumi.export("bucketName", storage.bucket_name)
+pulumi.export("bucketRegion", storage.region)
+pulumi.export("storagePath", storage.storage_path)
+pulumi.export("quayAccessKeyId", storage.access_key_id)
+pulumi.export("quaySecretAccessKey", storage.secret_access_key)
+pulumi.export("buildNodeAddresses", pool.node_addresses)
+pulumi.export("buildClusterEndpoint", pool.api_endpoint)
