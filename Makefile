@@ -20,3 +20,6 @@ test: $(STAMP)
 
 clean:
 	rm -rf build .pytest_cache
+
+bench: $(STAMP)
+	$(BIN)/python bench/run.py
