@@ -41,9 +41,8 @@ class PriceList:
         if name in self.machines:
             return self.machines[name]
         close = difflib.get_close_matches(name, list(self.machines), n=1)
-        hint = f"did you mean '{close[0]}'? " if close else ""
-        raise KeyError(f"no price or spec for {name!r} in {self.source}; {hint}"
-                       f"add it there or pick one of: {', '.join(self.machines)}")
+        hint = f"did you mean '{close[0]}'?" if close else f"known: {', '.join(self.machines)}"
+        raise KeyError(f"no price or spec for {name!r} in {self.source}; {hint}")
 
     def with_overrides(self, overrides: Mapping[str, tuple[Optional[float], Optional[float]]]) -> "PriceList":
         """A copy where each `name: (hourly, monthly)` override (None = keep) replaces the listed price."""

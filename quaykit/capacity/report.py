@@ -96,9 +96,10 @@ def summary_lines(report: CapacityReport) -> list[str]:
     return [
         f"capacity: {demand_line(report)}",
         f"capacity: {pool.name} holds {plan.vms_per_node} VMs/node → {verdict(report)}",
-        f"cost/month: configured pool {_money(report.configured_cost)} ({pool.count} × {pool.name}, {pool.billing} "
-        f"billing); short-lived {pool.name} machines: {_money(plan.elastic_per_second)} billed per second vs "
-        f"{_money(plan.elastic_hourly_rounded)} by the started hour (`quaykit pool plan` compares all)",
+        f"cost/month: configured pool {_money(report.configured_cost)} ({pool.count} × {pool.name}, "
+        f"{pool.billing} billing)",
+        f"cost/month: short-lived {pool.name} machines instead: {_money(plan.elastic_per_second)} billed per second, "
+        f"{_money(plan.elastic_hourly_rounded)} by the started hour (`quaykit pool plan` compares all machines)",
     ]
 
 
