@@ -16,6 +16,11 @@ def _config_check(args: argparse.Namespace) -> int:
     return check(stack=args.stack, overrides=args.set or [])
 
 
+def _pool_plan(args: argparse.Namespace) -> int:
+    from .commands.pool import plan
+    return plan(stack=args.stack, overrides=args.set or [])
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="quaykit", description="Plan, check and verify a quaykit registry platform.")
     commands = root.add_subparsers(dest="command", required=True)
@@ -32,6 +37,12 @@ def parser() -> argparse.ArgumentParser:
     check.add_argument("--stack", required=True)
     check.add_argument("--set", action="append", metavar="KEY=VALUE")
     check.set_defaults(run=_config_check)
+
+    pool = commands.add_parser("pool", help="build pool").add_subparsers(dest="pool_command", required=True)
+    pool_plan = pool.add_parser("plan", help="nodes needed and monthly cost from quaykit:capacity")
+    pool_plan.add_argument("--stack", required=True)
+    pool_plan.add_argument("--set", action="append", metavar="KEY=VALUE")
+    pool_plan.set_defaults(run=_pool_plan)
     return root
 
 

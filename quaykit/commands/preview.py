@@ -18,9 +18,11 @@ def preview(*, stack: str, json_path: Optional[Path], out_dir: Optional[Path], o
     except OverrideError as exc:
         raise SettingsError("command line", None, str(exc)) from None
 
+    from ..capacity.report import capacity_report, summary_lines
     from ..preview.engine import run_program
     from ..preview.report import resource_tree, summary_line
 
+    capacity = capacity_report(loaded.settings, loaded.source)  # before the run: a bad machine is refused early
     if loaded.settings.pool.backend == "equinix-metal":
         print(EQUINIX_SHUTDOWN_WARNING, file=sys.stderr)
     run = run_program(root / "stacks" / "__main__.py", stack=stack, config=loaded.config,
@@ -30,6 +32,8 @@ def preview(*, stack: str, json_path: Optional[Path], out_dir: Optional[Path], o
     for line in resource_tree(run):
         print(line)
     print(summary_line(run))
+    for line in summary_lines(capacity) if capacity else []:
+        print(line)
 
     if json_path is not None:
         from ..preview.plan import plan_json
