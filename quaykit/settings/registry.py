@@ -1,10 +1,13 @@
 """`quaykit:registry` — Quay on Kubernetes, its database and Redis."""
-from typing import Literal, Optional
+from typing import Annotated, Literal, Optional
 
 from pydantic import Field, SecretStr, model_validator
 
 from .base import Model
 
+EXPIRATION_PATTERN = r"^[0-9]+(w|m|d|h|s)$"
+QUANTITY_PATTERN = r"^[0-9]+(\.[0-9]+)?(m|Ki|Mi|Gi|Ti|k|M|G|T)?$"
+LABEL_PATTERN = r"^([a-z0-9.-]+/)?[A-Za-z0-9]([A-Za-z0-9_.-]*[A-Za-z0-9])?=[A-Za-z0-9]([A-Za-z0-9_.-]*[A-Za-z0-9])?$"
 HOSTNAME_PATTERN = r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+(:\d{1,5})?$"
 DNS_LABEL = r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"
 
@@ -61,6 +64,93 @@ class RedisSettings(Model):
         return self
 
 
+class AutoscalingSettings(Model):
+    enabled: bool = False
+    """Scale Quay pods with a HorizontalPodAutoscaler between `replicas` and `maxReplicas` (prod)."""
+
+    max_replicas: int = Field(default=10, ge=1, le=100)
+    """Upper bound of Quay pods under the autoscaler."""
+
+    target_cpu_utilization: int = Field(default=70, ge=10, le=100)
+    """Average CPU use (% of requests) the autoscaler aims for."""
+
+
+class ClairSettings(Model):
+    enabled: bool = False
+    """Run the Clair vulnerability scanner (with its own in-cluster PostgreSQL) and turn on Quay's security scanning."""
+
+    image_tag: str = Field(default="4.8.0", pattern=r"^\d+\.\d+\.\d+$")
+    """Tag of `quay.io/projectquay/clair`; pinned."""
+
+
+class MirroringSettings(Model):
+    enabled: bool = False
+    """Run repository-mirror workers and turn on `FEATURE_REPO_MIRROR`."""
+
+    replicas: int = Field(default=1, ge=1, le=20)
+    """Number of mirror worker pods."""
+
+
+class BuildClusterSettings(Model):
+    """The build pool's cluster, written by hand until the pool layer hands it over as a `BuildCluster`."""
+
+    api_server: str = Field(pattern=r"^[A-Za-z0-9.-]+(:\d{1,5})?$")
+    """host:port of the build cluster's Kubernetes API, without scheme (`K8S_API_SERVER`)."""
+
+    ca_certificate: str = Field(pattern=r"^-----BEGIN CERTIFICATE-----")
+    """PEM of the CA that signed the build cluster's API certificate."""
+
+    token: SecretStr
+    """Service-account token for the builder namespace (secure)."""
+
+    namespace: str = Field(default="quay-builds", pattern=DNS_LABEL)
+    """Namespace in the build cluster where Quay creates build Jobs."""
+
+    node_label: str = Field(default="quaykit.dev/builder=true", pattern=LABEL_PATTERN)
+    """key=value label every KVM-capable build node carries (builder pods are pinned to it)."""
+
+
+class BuildSettings(Model):
+    enabled: bool = False
+    """Turn on Quay's image builds (`FEATURE_BUILD_SUPPORT`), run as VMs on the build pool's cluster."""
+
+    buildman_hostname: Optional[str] = Field(default=None, pattern=HOSTNAME_PATTERN)
+    """Host name build VMs dial for the build manager's gRPC endpoint (served by a gRPC Ingress on 443)."""
+
+    ca_certificate: Optional[str] = Field(default=None, pattern=r"^-----BEGIN CERTIFICATE-----")
+    """PEM of the CA that signed the registry's TLS certificate; build VMs trust it (`CA_CERT`, required by Quay)."""
+
+    worker_tag: str = Field(default="v3.18.0", pattern=r"^[A-Za-z0-9_.-]+$")
+    """Tag of `quay.io/projectquay/quay-builder` run inside each build VM (`WORKER_TAG`)."""
+
+    max_workers: int = Field(default=5, ge=1, le=200)
+    """Builds running at the same time (`ALLOWED_WORKER_COUNT`)."""
+
+    vm_memory: str = Field(default="4G", pattern=r"^[0-9]+[MG]$")
+    """Memory of each build VM (`VM_MEMORY_LIMIT`)."""
+
+    container_memory_request: str = Field(default="5120Mi", pattern=QUANTITY_PATTERN)
+    """Memory request of the builder pod hosting the VM (`CONTAINER_MEMORY_REQUEST`); above `vmMemory`."""
+
+    volume_size: str = Field(default="32G", pattern=r"^[0-9]+[MG]$")
+    """Scratch disk of each build VM (`VOLUME_SIZE`)."""
+
+    max_job_time: int = Field(default=7200, ge=300, le=86400)
+    """Seconds before a build is killed (`MAXIMUM_JOB_TIME`)."""
+
+    cluster: Optional[BuildClusterSettings] = None
+    """The build cluster from stack config; ignored once the pool layer's `BuildCluster` is wired in."""
+
+    @model_validator(mode="after")
+    def _enabled_needs_endpoints(self):
+        if self.enabled:
+            if not self.buildman_hostname:
+                raise ValueError("buildmanHostname: required when builds are enabled")
+            if not self.ca_certificate:
+                raise ValueError("caCertificate: required when builds are enabled (Quay's CA_CERT)")
+        return self
+
+
 class RegistrySettings(Model):
     hostname: str = Field(pattern=HOSTNAME_PATTERN)
     """Public host name of the registry (`SERVER_HOSTNAME`), without scheme."""
@@ -77,11 +167,60 @@ class RegistrySettings(Model):
     tls_secret_name: str = Field(default="quay-tls", pattern=DNS_LABEL)
     """TLS secret the Ingress terminates with (TLS ends at the ingress: `EXTERNAL_TLS_TERMINATION`)."""
 
+    cert_manager_issuer: Optional[str] = Field(default=None, pattern=DNS_LABEL)
+    """cert-manager ClusterIssuer that fills `tlsSecretName`; unset: the secret must already exist."""
+
+    ingress_class: str = Field(default="nginx", pattern=DNS_LABEL)
+    """IngressClass of the ingress controller (ingress-nginx: blob uploads and gRPC are annotated for it)."""
+
+    ingress_controller_namespace: str = Field(default="ingress-nginx", pattern=DNS_LABEL)
+    """Namespace of the ingress controller pods, the only source allowed to reach Quay."""
+
     superusers: list[str] = ["admin"]
     """Quay user names with superuser rights."""
+
+    cpu_request: str = Field(default="1", pattern=QUANTITY_PATTERN)
+    """CPU request of each Quay pod."""
+
+    memory_request: str = Field(default="4Gi", pattern=QUANTITY_PATTERN)
+    """Memory request of each Quay pod."""
+
+    memory_limit: str = Field(default="8Gi", pattern=QUANTITY_PATTERN)
+    """Memory limit of each Quay pod."""
+
+    default_tag_expiration: str = Field(default="2w", pattern=EXPIRATION_PATTERN)
+    """How long a deleted tag stays recoverable (`DEFAULT_TAG_EXPIRATION`), e.g. `2w`."""
+
+    tag_expiration_options: list[Annotated[str, Field(pattern=EXPIRATION_PATTERN)]] = ["0s", "1d", "1w", "2w", "4w"]
+    """Choices users get for tag expiration (`TAG_EXPIRATION_OPTIONS`); must include the default."""
+
+    autoscaling: AutoscalingSettings = AutoscalingSettings()
+    """HorizontalPodAutoscaler for Quay pods."""
+
+    clair: ClairSettings = ClairSettings()
+    """Clair vulnerability scanner."""
+
+    mirroring: MirroringSettings = MirroringSettings()
+    """Repository-mirror workers."""
+
+    service_monitor: bool = False
+    """Declare a Prometheus Operator ServiceMonitor for Quay's metrics port (needs the CRD in the cluster)."""
+
+    builds: BuildSettings = BuildSettings()
+    """Image builds as VMs on the build pool's cluster."""
 
     database: DatabaseSettings = DatabaseSettings()
     """PostgreSQL for Quay."""
 
     redis: RedisSettings = RedisSettings()
     """Redis for build logs and user events."""
+
+    @model_validator(mode="after")
+    def _consistent(self):
+        if self.default_tag_expiration not in self.tag_expiration_options:
+            raise ValueError(f"tagExpirationOptions: must include defaultTagExpiration "
+                             f"(got {self.tag_expiration_options}, default {self.default_tag_expiration!r})")
+        if self.autoscaling.enabled and self.autoscaling.max_replicas < self.replicas:
+            raise ValueError(f"autoscaling: maxReplicas must be ≥ replicas (got {self.autoscaling.max_replicas} "
+                             f"< {self.replicas})")
+        return self
