@@ -148,6 +148,9 @@ class BuildSettings(Model):
                 raise ValueError("buildmanHostname: required when builds are enabled")
             if not self.ca_certificate:
                 raise ValueError("caCertificate: required when builds are enabled (Quay's CA_CERT)")
+            if self.cluster is None:
+                # Until the build pool hands over its BuildCluster, the program has no other source.
+                raise ValueError("cluster: required when builds are enabled (apiServer, caCertificate, token)")
         return self
 
 
