@@ -13,6 +13,7 @@ import pytest
 from conftest import SHIPPED_STACKS
 from quaykit.preview.artifacts import kubernetes_objects
 from test_quay_config import BUILDS_ON
+from test_registry import AWS_DATASTORES
 
 # The oldest release quaykit supports and the newest whose schemas kubernetes-validate carries.
 KUBERNETES_VERSIONS = ("1.33.0", kubernetes_validate.utils.latest_version())
@@ -32,7 +33,8 @@ CRD_SCHEMAS = {
         },
     },
 }
-VARIANTS = [(stack, ()) for stack in SHIPPED_STACKS] + [("staging", BUILDS_ON)]
+VARIANTS = [(stack, ()) for stack in SHIPPED_STACKS] + [("staging", BUILDS_ON), ("prod", AWS_DATASTORES)]
+VARIANT_IDS = [*SHIPPED_STACKS, "staging+builds", "prod+aws-datastores"]
 
 
 def validate(obj: dict, version: str) -> None:
@@ -48,7 +50,7 @@ def _describe(obj: dict) -> str:
 
 
 @pytest.mark.parametrize("version", KUBERNETES_VERSIONS)
-@pytest.mark.parametrize("stack,overrides", VARIANTS, ids=[f"{s}{'+builds' if o else ''}" for s, o in VARIANTS])
+@pytest.mark.parametrize("stack,overrides", VARIANTS, ids=VARIANT_IDS)
 def test_every_object_validates_strictly(plan_for, stack, overrides, version):
     objects = [obj for _, obj in kubernetes_objects(plan_for(stack, *overrides).run)]
     assert len(objects) >= 10, "the registry layer declares far more objects than this"

@@ -3,7 +3,8 @@ import pytest
 
 from conftest import SHIPPED_STACKS
 
-DEPLOYMENT, STATEFULSET, JOB = "kubernetes:apps/v1:Deployment", "kubernetes:apps/v1:StatefulSet", "kubernetes:batch/v1:Job"
+DEPLOYMENT, STATEFULSET = "kubernetes:apps/v1:Deployment", "kubernetes:apps/v1:StatefulSet"
+JOB = "kubernetes:batch/v1:Job"
 NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy"
 
 
@@ -141,3 +142,35 @@ def test_dev_has_no_autoscaler_and_no_optional_components(plan_for):
     assert set(objects(plan, DEPLOYMENT)) == {"quay"}
     assert not plan.of_type("kubernetes:monitoring.coreos.com/v1:ServiceMonitor")
 
+
+
+AWS_DATASTORES = ("registry.database={mode: aws, multiAz: true}", "registry.redis={mode: aws, replicas: 1}",
+                  "registry.aws={vpcId: vpc-0a1b2c3d4e5f60718, clientCidrs: [10.20.0.0/16],"
+                  " subnetIds: [subnet-0a1b2c3d4e5f60718, subnet-1b2c3d4e5f607181]}")
+
+
+def test_aws_mode_creates_private_encrypted_rds_and_elasticache_for_quay(plan_for):
+    from test_quay_config import quay_config
+    plan = plan_for("prod", *AWS_DATASTORES)
+    rds = plan.inputs(plan.one("aws:rds/instance:Instance", "registry-postgres"))
+    assert rds["engine"] == "postgres" and rds["storageEncrypted"] and not rds["publiclyAccessible"]
+    assert rds["multiAz"] and rds["deletionProtection"] and not rds["skipFinalSnapshot"]
+    assert rds["password"] == "[secret]"
+    redis = plan.inputs(plan.one("aws:elasticache/replicationGroup:ReplicationGroup", "registry-redis"))
+    assert redis["transitEncryptionEnabled"] and redis["atRestEncryptionEnabled"] and redis["authToken"] == "[secret]"
+    assert redis["automaticFailoverEnabled"] and redis["numCacheClusters"] == 2
+    for group in plan.of_type("aws:ec2/securityGroup:SecurityGroup"):
+        rules = plan.inputs(group)["ingress"]
+        assert [r["cidrBlocks"] for r in rules] == [["10.20.0.0/16"]], f"{group.urn} is open to more than Quay"
+    config = quay_config(plan)
+    assert "rds.amazonaws.com:5432/quay" in config["DB_URI"]
+    assert config["BUILDLOGS_REDIS"]["ssl"] is True and config["BUILDLOGS_REDIS"]["host"].endswith(
+        ".cache.amazonaws.com")
+    assert not {"quay-postgres", "quay-redis"} & set(objects(plan, STATEFULSET))
+
+
+def test_aws_mode_needs_the_private_network():
+    from cli import quaykit
+    result = quaykit("config", "check", "--stack", "dev", "--set", "registry.database.mode=aws")
+    assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert "quaykit:registry.aws: required when database.mode or redis.mode is aws" in result.stderr

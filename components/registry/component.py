@@ -9,7 +9,7 @@ import pulumi_random as random
 from quaykit.settings.registry import BuildSettings, RegistrySettings
 
 from ..interfaces import BuildCluster
-from . import clair, datastores, manifests, network
+from . import aws_datastores, clair, datastores, manifests, network
 from .quay_config import (BUILD_CLUSTER_CA_DIR, ResolvedBuildCluster, database_uri, quay_config_sections,
                           redis_block, render_quay_config)
 
@@ -66,10 +66,7 @@ class QuayRegistry(pulumi.ComponentResource):
             "name": SERVICE_ACCOUNT, "namespace": self._ns, "labels": self._labels,
             "annotations": service_account_annotations or {}}, opts=child)
 
-        database = datastores.postgres(f"{name}-postgres", settings=settings.database, namespace=self._ns,
-                                       parent=self, namespace_name=settings.namespace)
-        redis = datastores.redis(f"{name}-redis", settings=settings.redis, namespace=self._ns, parent=self,
-                                 namespace_name=settings.namespace)
+        database, redis = self._datastores()
         scanner_db, scanner_keys = (clair.deploy(f"{name}-clair", settings=settings.clair, environment=environment,
                                                  quay_hostname=settings.hostname, namespace=self._ns,
                                                  namespace_name=settings.namespace, parent=self)
@@ -101,6 +98,20 @@ class QuayRegistry(pulumi.ComponentResource):
     def _meta(self, name: str, **labels: str) -> dict[str, Any]:
         return {"name": name, "namespace": self._ns, "labels": {**self._labels, **labels}}
 
+    def _datastores(self) -> tuple[datastores.Endpoint, datastores.Endpoint]:
+        s, name = self._settings, self._name
+        if s.database.mode == "aws":
+            database = aws_datastores.rds_postgres(f"{name}-postgres", settings=s.database, network=s.aws, parent=self)
+        else:
+            database = datastores.postgres(f"{name}-postgres", settings=s.database, namespace=self._ns, parent=self,
+                                           namespace_name=s.namespace)
+        if s.redis.mode == "aws":
+            redis = aws_datastores.elasticache_redis(f"{name}-redis", settings=s.redis, network=s.aws, parent=self)
+        else:
+            redis = datastores.redis(f"{name}-redis", settings=s.redis, namespace=self._ns, parent=self,
+                                     namespace_name=s.namespace)
+        return database, redis
+
     def _config_bundle(self, environment: str, storage_config: pulumi.Input[dict[str, Any]],
                        database: datastores.Endpoint, redis: datastores.Endpoint,
                        build_cluster: Optional[BuildCluster],
@@ -118,7 +129,8 @@ class QuayRegistry(pulumi.ComponentResource):
             s,
             db_uri=database_uri(user=s.database.user, password=v[1], host=v[0], port=s.database.port,
                                 name=s.database.name),
-            redis=redis_block(host=v[2], port=redis.port, password=v[3], ssl=s.redis.ssl),
+            redis=redis_block(host=v[2], port=redis.port, password=v[3],
+                              ssl=s.redis.ssl or s.redis.mode == "aws"),
             storage=v[4], secret_key=v[5], database_secret_key=v[6], build_cluster=v[7], clair=v[8])))
         return pulumi.Output.secret(text)
 

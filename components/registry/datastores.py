@@ -1,4 +1,4 @@
-"""PostgreSQL and Redis: in-cluster StatefulSets (dev, and Clair's own database), or external endpoints from settings."""
+"""PostgreSQL and Redis as in-cluster StatefulSets (dev, and Clair's database), or external endpoints from settings."""
 from dataclasses import dataclass, field
 from typing import Any, Optional
 

@@ -13,8 +13,9 @@ DNS_LABEL = r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"
 
 
 class DatabaseSettings(Model):
-    mode: Literal["in-cluster", "external"] = "in-cluster"
-    """`in-cluster`: a PostgreSQL StatefulSet next to Quay (dev). `external`: an existing server."""
+    mode: Literal["in-cluster", "external", "aws"] = "in-cluster"
+    """`in-cluster`: a PostgreSQL StatefulSet next to Quay (dev). `external`: an existing server. `aws`: an RDS
+    PostgreSQL instance created in `registry.aws`'s private subnets, with a generated password."""
 
     host: Optional[str] = None
     """Server host name (required when mode is external)."""
@@ -29,7 +30,19 @@ class DatabaseSettings(Model):
     """Database user."""
 
     password: Optional[SecretStr] = None
-    """Password of the external database (secure); generated for in-cluster."""
+    """Password of the external database (secure); generated for in-cluster and aws."""
+
+    instance_class: str = Field(default="db.t4g.medium", pattern=r"^db\.[a-z0-9]+\.[a-z0-9]+$")
+    """RDS instance class (mode aws)."""
+
+    allocated_storage: int = Field(default=50, ge=20, le=65536)
+    """RDS storage in GiB (mode aws); it grows automatically up to 4× this."""
+
+    engine_version: str = Field(default="16", pattern=r"^\d+(\.\d+)?$")
+    """RDS PostgreSQL major (or major.minor) version (mode aws)."""
+
+    multi_az: bool = False
+    """RDS standby in a second availability zone (mode aws; on for prod)."""
 
     @model_validator(mode="after")
     def _external_needs_endpoint(self):
@@ -42,8 +55,9 @@ class DatabaseSettings(Model):
 
 
 class RedisSettings(Model):
-    mode: Literal["in-cluster", "external"] = "in-cluster"
-    """`in-cluster`: a Redis StatefulSet next to Quay (dev). `external`: an existing server."""
+    mode: Literal["in-cluster", "external", "aws"] = "in-cluster"
+    """`in-cluster`: a Redis StatefulSet next to Quay (dev). `external`: an existing server. `aws`: an ElastiCache
+    replication group (TLS and AUTH on) created in `registry.aws`'s private subnets."""
 
     host: Optional[str] = None
     """Redis host (required when mode is external)."""
@@ -55,13 +69,32 @@ class RedisSettings(Model):
     """Redis password (secure)."""
 
     ssl: bool = False
-    """Connect to Redis over TLS."""
+    """Connect to Redis over TLS (always on with mode aws)."""
+
+    node_type: str = Field(default="cache.t4g.small", pattern=r"^cache\.[a-z0-9]+\.[a-z0-9]+$")
+    """ElastiCache node type (mode aws)."""
+
+    replicas: int = Field(default=0, ge=0, le=5)
+    """ElastiCache read replicas (mode aws); with ≥ 1, failover to a replica is automatic."""
 
     @model_validator(mode="after")
     def _external_needs_host(self):
         if self.mode == "external" and not self.host:
             raise ValueError("host: required when mode is external")
         return self
+
+
+class AwsNetworkSettings(Model):
+    """The private network an RDS database / ElastiCache Redis is created in (mode aws)."""
+
+    vpc_id: str = Field(pattern=r"^vpc-[0-9a-f]{8,17}$")
+    """VPC of the registry's Kubernetes nodes."""
+
+    subnet_ids: list[Annotated[str, Field(pattern=r"^subnet-[0-9a-f]{8,17}$")]] = Field(min_length=2)
+    """Private subnets in at least two availability zones."""
+
+    client_cidrs: list[Annotated[str, Field(pattern=r"^\d{1,3}(\.\d{1,3}){3}/\d{1,2}$")]] = Field(min_length=1)
+    """CIDRs of the pods/nodes that run Quay: the only sources allowed to reach the database and Redis."""
 
 
 class AutoscalingSettings(Model):
@@ -218,8 +251,13 @@ class RegistrySettings(Model):
     redis: RedisSettings = RedisSettings()
     """Redis for build logs and user events."""
 
+    aws: Optional[AwsNetworkSettings] = None
+    """Where RDS/ElastiCache are created when `database.mode` or `redis.mode` is aws."""
+
     @model_validator(mode="after")
     def _consistent(self):
+        if "aws" in (self.database.mode, self.redis.mode) and self.aws is None:
+            raise ValueError("aws: required when database.mode or redis.mode is aws (vpcId, subnetIds, clientCidrs)")
         if self.default_tag_expiration not in self.tag_expiration_options:
             raise ValueError(f"tagExpirationOptions: must include defaultTagExpiration "
                              f"(got {self.tag_expiration_options}, default {self.default_tag_expiration!r})")
