@@ -1,5 +1,6 @@
 """The registry layer as the engine sees it: datastores per stack, hardened Quay pods, exposure, network policy."""
 import pytest
+from pydantic import BaseModel
 
 from conftest import SHIPPED_STACKS
 
@@ -71,6 +72,11 @@ def test_app_pods_never_migrate_and_a_job_migrates_the_pinned_tag(plan_for, stac
     assert migrate["args"] == ["migrate", "head"]
     assert migrate["image"] == container["image"]
     assert job["metadata"]["name"].endswith(container["image"].rsplit(":", 1)[1].replace(".", "-"))
+    (pg_trgm,) = job["spec"]["template"]["spec"]["initContainers"]
+    assert "CREATE EXTENSION IF NOT EXISTS pg_trgm" in pg_trgm["command"]
+    uri = pg_trgm["env"][0]["valueFrom"]["secretKeyRef"]
+    database = objects(plan, "kubernetes:core/v1:Secret")[uri["name"]]
+    assert database["stringData"][uri["key"]].startswith("postgresql://")
 
 
 @pytest.mark.parametrize("stack", SHIPPED_STACKS)
@@ -174,3 +180,21 @@ def test_aws_mode_needs_the_private_network():
     result = quaykit("config", "check", "--stack", "dev", "--set", "registry.database.mode=aws")
     assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1, result.stderr
     assert "quaykit:registry.aws: required when database.mode or redis.mode is aws" in result.stderr
+
+
+def _models(model, seen=None):
+    seen = seen if seen is not None else []
+    if model not in seen:
+        seen.append(model)
+        for field in model.model_fields.values():
+            for inner in [field.annotation, *getattr(field.annotation, "__args__", ())]:
+                if isinstance(inner, type) and issubclass(inner, BaseModel):
+                    _models(inner, seen)
+    return seen
+
+
+def test_every_registry_setting_is_documented_for_the_generated_reference():
+    from quaykit.settings.registry import RegistrySettings
+    undocumented = [f"{model.__name__}.{name}" for model in _models(RegistrySettings)
+                    for name, field in model.model_fields.items() if not (field.description or "").strip()]
+    assert not undocumented, f"add a docstring under: {undocumented}"

@@ -13,7 +13,8 @@ from . import aws_datastores, clair, datastores, manifests, network
 from .quay_config import (BUILD_CLUSTER_CA_DIR, ResolvedBuildCluster, database_uri, quay_config_sections,
                           redis_block, render_quay_config)
 
-CONFIG_SECRET, BUILD_CA_SECRET, SERVICE_ACCOUNT = "quay-config", "quay-build-cluster-ca", "quay"
+CONFIG_SECRET, DATABASE_SECRET, BUILD_CA_SECRET = "quay-config", "quay-database", "quay-build-cluster-ca"
+SERVICE_ACCOUNT = "quay"
 PART_OF = {"app.kubernetes.io/part-of": "quaykit"}
 
 
@@ -67,6 +68,12 @@ class QuayRegistry(pulumi.ComponentResource):
             "annotations": service_account_annotations or {}}, opts=child)
 
         database, redis = self._datastores()
+        db_uri = pulumi.Output.secret(pulumi.Output.all(database.host, database.password).apply(
+            lambda v: database_uri(user=settings.database.user, password=v[1], host=v[0],
+                                   port=settings.database.port, name=settings.database.name)))
+        # The migration Job creates pg_trgm with it first: an external server does not have it by default.
+        database_secret = k8s.core.v1.Secret(f"{name}-database", metadata=self._meta(DATABASE_SECRET),
+                                             string_data={"DB_URI": db_uri}, opts=child)
         scanner_db, scanner_keys = (clair.deploy(f"{name}-clair", settings=settings.clair, environment=environment,
                                                  quay_hostname=settings.hostname, namespace=self._ns,
                                                  namespace_name=settings.namespace, parent=self)
@@ -76,13 +83,13 @@ class QuayRegistry(pulumi.ComponentResource):
                 "name": BUILD_CA_SECRET, "namespace": self._ns, "labels": self._labels},
                 string_data={"ca.crt": build_cluster.ca_certificate}, opts=child)
 
-        config_yaml = self._config_bundle(environment, storage_config, database, redis, build_cluster, scanner_keys)
+        config_yaml = self._config_bundle(environment, storage_config, db_uri, redis, build_cluster, scanner_keys)
         config = k8s.core.v1.Secret(f"{name}-config", metadata={
             "name": CONFIG_SECRET, "namespace": self._ns, "labels": self._labels},
             string_data={"config.yaml": config_yaml}, opts=child)
         checksum = pulumi.Output.unsecret(config_yaml.apply(lambda text: hashlib.sha256(text.encode()).hexdigest()))
 
-        self._workloads(checksum, depends_on=[config, *database.resources, *redis.resources],
+        self._workloads(checksum, depends_on=[config, database_secret, *database.resources, *redis.resources],
                         with_build_ca=build_cluster is not None)
         self._exposure()
         self._network_policies(database, redis, scanner_db)
@@ -113,7 +120,7 @@ class QuayRegistry(pulumi.ComponentResource):
         return database, redis
 
     def _config_bundle(self, environment: str, storage_config: pulumi.Input[dict[str, Any]],
-                       database: datastores.Endpoint, redis: datastores.Endpoint,
+                       db_uri: pulumi.Output[str], redis: datastores.Endpoint,
                        build_cluster: Optional[BuildCluster],
                        scanner_keys: Optional[pulumi.Output[dict]]) -> pulumi.Output[str]:
         s, name = self._settings, self._name
@@ -123,15 +130,12 @@ class QuayRegistry(pulumi.ComponentResource):
                                                     opts=self._child()).result
         resolved = resolve_build_cluster(build_cluster) if build_cluster is not None else None
         text = pulumi.Output.all(
-            database.host, database.password, redis.host, redis.password, storage_config, secret_key,
-            database_secret_key, resolved, scanner_keys,
+            db_uri, redis.host, redis.password, storage_config, secret_key, database_secret_key, resolved,
+            scanner_keys,
         ).apply(lambda v: render_quay_config(environment, quay_config_sections(
-            s,
-            db_uri=database_uri(user=s.database.user, password=v[1], host=v[0], port=s.database.port,
-                                name=s.database.name),
-            redis=redis_block(host=v[2], port=redis.port, password=v[3],
-                              ssl=s.redis.ssl or s.redis.mode == "aws"),
-            storage=v[4], secret_key=v[5], database_secret_key=v[6], build_cluster=v[7], clair=v[8])))
+            s, db_uri=v[0],
+            redis=redis_block(host=v[1], port=redis.port, password=v[2], ssl=s.redis.ssl or s.redis.mode == "aws"),
+            storage=v[3], secret_key=v[4], database_secret_key=v[5], build_cluster=v[6], clair=v[7])))
         return pulumi.Output.secret(text)
 
     def _workloads(self, checksum: pulumi.Output[str], *, depends_on: list[pulumi.Resource],
@@ -143,7 +147,8 @@ class QuayRegistry(pulumi.ComponentResource):
             # One Job per image tag: an upgrade migrates once, a config edit does not re-run it.
             metadata=self._meta(f"quay-migrate-{s.image_tag.replace('.', '-')}", **migrate_labels),
             spec=manifests.migration_job_spec(labels={**self._labels, **migrate_labels}, image_tag=s.image_tag,
-                                              config_secret=CONFIG_SECRET, service_account=SERVICE_ACCOUNT),
+                                              config_secret=CONFIG_SECRET, database_secret=DATABASE_SECRET,
+                                              service_account=SERVICE_ACCOUNT),
             opts=self._child(depends_on=depends_on))
         resources = manifests.quay_resources(cpu_request=s.cpu_request, memory_request=s.memory_request,
                                              memory_limit=s.memory_limit)

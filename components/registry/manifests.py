@@ -2,6 +2,7 @@
 from typing import Any, Optional
 
 QUAY_IMAGE = "quay.io/projectquay/quay"
+PSQL_IMAGE = "docker.io/library/postgres:16.4"
 HTTP_PORT, METRICS_PORT, GRPC_PORT = 8080, 9091, 50051
 CONFIG_CHECKSUM = "quaykit.dev/config-checksum"
 QUAY_NAME = {"app.kubernetes.io/name": "quay"}
@@ -69,7 +70,16 @@ def quay_pod_template(*, labels: dict[str, str], image_tag: str, mode: str, conf
     }
 
 
-def migration_job_spec(*, labels: dict[str, str], image_tag: str, config_secret: str,
+def pg_trgm_container(database_secret: str) -> dict[str, Any]:
+    """Quay needs pg_trgm; it is a trusted extension (PostgreSQL ≥ 13), so the database owner may create it."""
+    return {"name": "pg-trgm", "image": PSQL_IMAGE,
+            "command": ["psql", "$(DB_URI)", "-v", "ON_ERROR_STOP=1", "-c", "CREATE EXTENSION IF NOT EXISTS pg_trgm"],
+            "env": [{"name": "DB_URI", "valueFrom": {"secretKeyRef": {"name": database_secret, "key": "DB_URI"}}}],
+            "resources": {"requests": {"cpu": "50m", "memory": "64Mi"}, "limits": {"memory": "128Mi"}},
+            "securityContext": {**QUAY_SECURITY_CONTEXT, "runAsUser": 999, "capabilities": {"drop": ["ALL"]}}}
+
+
+def migration_job_spec(*, labels: dict[str, str], image_tag: str, config_secret: str, database_secret: str,
                        service_account: str) -> dict[str, Any]:
     """`alembic upgrade head` once per image tag, before any app pod starts (they run `registry-nomigrate`)."""
     volumes, mounts = _config_volumes(config_secret, None, "")
@@ -80,7 +90,8 @@ def migration_job_spec(*, labels: dict[str, str], image_tag: str, config_secret:
         "template": {
             "metadata": {"labels": labels},
             "spec": {"restartPolicy": "OnFailure", "serviceAccountName": service_account,
-                     "securityContext": POD_SECURITY_CONTEXT, "containers": [container], "volumes": volumes},
+                     "securityContext": POD_SECURITY_CONTEXT, "initContainers": [pg_trgm_container(database_secret)],
+                     "containers": [container], "volumes": volumes},
         },
     }
 
