@@ -79,14 +79,12 @@ class QuayRegistry(pulumi.ComponentResource):
                                                  namespace_name=settings.namespace, parent=self)
                                     if settings.clair.enabled else (None, None))
         if build_cluster is not None:
-            k8s.core.v1.Secret(f"{name}-build-cluster-ca", metadata={
-                "name": BUILD_CA_SECRET, "namespace": self._ns, "labels": self._labels},
-                string_data={"ca.crt": build_cluster.ca_certificate}, opts=child)
+            k8s.core.v1.Secret(f"{name}-build-cluster-ca", metadata=self._meta(BUILD_CA_SECRET),
+                               string_data={"ca.crt": build_cluster.ca_certificate}, opts=child)
 
         config_yaml = self._config_bundle(environment, storage_config, db_uri, redis, build_cluster, scanner_keys)
-        config = k8s.core.v1.Secret(f"{name}-config", metadata={
-            "name": CONFIG_SECRET, "namespace": self._ns, "labels": self._labels},
-            string_data={"config.yaml": config_yaml}, opts=child)
+        config = k8s.core.v1.Secret(f"{name}-config", metadata=self._meta(CONFIG_SECRET),
+                                    string_data={"config.yaml": config_yaml}, opts=child)
         checksum = pulumi.Output.unsecret(config_yaml.apply(lambda text: hashlib.sha256(text.encode()).hexdigest()))
 
         self._workloads(checksum, depends_on=[config, database_secret, *database.resources, *redis.resources],

@@ -148,7 +148,8 @@ class BuildSettings(Model):
     """Turn on Quay's image builds (`FEATURE_BUILD_SUPPORT`), run as VMs on the build pool's cluster."""
 
     buildman_hostname: Optional[str] = Field(default=None, pattern=HOSTNAME_PATTERN)
-    """Host name build VMs dial for the build manager's gRPC endpoint (served by a gRPC Ingress on 443)."""
+    """Host name build VMs dial for the build manager's gRPC endpoint (a gRPC Ingress on 443, TLS secret
+    `<tlsSecretName>-buildman`, issued by `certManagerIssuer` when set)."""
 
     ca_certificate: Optional[str] = Field(default=None, pattern=r"^-----BEGIN CERTIFICATE-----")
     """PEM of the CA that signed the registry's TLS certificate; build VMs trust it (`CA_CERT`, required by Quay)."""
