@@ -41,7 +41,7 @@ pool = BuildPool("pool", settings=settings.pool, environment=env.name,
                  opts=pulumi.ResourceOptions(providers={"aws": aws_provider}))
 registry = QuayRegistry("registry", settings=settings.registry, environment=env.name,
                         storage_config=storage.quay_storage_config,
-                        opts=pulumi.ResourceOptions(providers={"kubernetes": registry_cluster}))
+                        opts=pulumi.ResourceOptions(providers={"kubernetes": registry_cluster, "aws": aws_provider}))
 
 pulumi.export("registryUrl", registry.url)
 pulumi.export("bucketName", storage.bucket_name)

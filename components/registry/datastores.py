@@ -1,6 +1,6 @@
-"""PostgreSQL and Redis for Quay: in-cluster StatefulSets for dev, or the external endpoints from settings."""
-from dataclasses import dataclass
-from typing import Optional
+"""PostgreSQL and Redis as in-cluster StatefulSets (dev, and Clair's database), or external endpoints from settings."""
+from dataclasses import dataclass, field
+from typing import Any, Optional
 
 import pulumi
 import pulumi_kubernetes as k8s
@@ -8,7 +8,16 @@ import pulumi_random as random
 
 from quaykit.settings.registry import DatabaseSettings, RedisSettings
 
-from . import manifests
+POSTGRES_IMAGE = "docker.io/library/postgres:16.4"
+REDIS_IMAGE = "docker.io/library/redis:7.4.1"
+PG_TRGM_INIT_SQL = "CREATE EXTENSION IF NOT EXISTS pg_trgm;\n"
+DATASTORE_SECURITY_CONTEXT = {
+    "allowPrivilegeEscalation": False,
+    "capabilities": {"drop": ["ALL"]},
+    "seccompProfile": {"type": "RuntimeDefault"},
+}
+POD_SECURITY_CONTEXT = {"runAsNonRoot": True, "runAsUser": 999, "fsGroup": 999,
+                        "seccompProfile": {"type": "RuntimeDefault"}}
 
 
 @dataclass(frozen=True)
@@ -16,6 +25,10 @@ class Endpoint:
     host: pulumi.Input[str]
     port: int
     password: Optional[pulumi.Output[str]]
+    labels: Optional[dict[str, str]] = None
+    """Pod labels of an in-cluster server (for NetworkPolicies); None for an external one."""
+    resources: list[pulumi.Resource] = field(default_factory=list)
+    """What must exist before a client starts (the in-cluster StatefulSet)."""
 
 
 def _generated_password(name: str, parent: pulumi.Resource) -> pulumi.Output[str]:
@@ -23,34 +36,66 @@ def _generated_password(name: str, parent: pulumi.Resource) -> pulumi.Output[str
 
 
 def _stateful_service(name: str, *, namespace: pulumi.Input[str], labels: dict, port: int, pod_template: dict,
-                      storage: str, parent: pulumi.Resource) -> str:
+                      storage: str, parent: pulumi.Resource) -> pulumi.Resource:
     opts = pulumi.ResourceOptions(parent=parent)
-    k8s.core.v1.Service(name, metadata={"name": labels["app.kubernetes.io/name"], "namespace": namespace, "labels": labels},
+    app = labels["app.kubernetes.io/name"]
+    k8s.core.v1.Service(name, metadata={"name": app, "namespace": namespace, "labels": labels},
                         spec={"selector": labels, "ports": [{"port": port, "targetPort": port}]}, opts=opts)
-    k8s.apps.v1.StatefulSet(name, metadata={"name": labels["app.kubernetes.io/name"], "namespace": namespace, "labels": labels},
-                            spec={"serviceName": labels["app.kubernetes.io/name"], "replicas": 1,
-                                  "selector": {"matchLabels": labels}, "template": pod_template,
-                                  "volumeClaimTemplates": [manifests.data_volume_claim(storage)]}, opts=opts)
-    return labels["app.kubernetes.io/name"]
+    claim = {"metadata": {"name": "data"},
+             "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": storage}}}}
+    return k8s.apps.v1.StatefulSet(name, metadata={"name": app, "namespace": namespace, "labels": labels},
+                                   spec={"serviceName": app, "replicas": 1, "selector": {"matchLabels": labels},
+                                         "template": pod_template, "volumeClaimTemplates": [claim]}, opts=opts)
+
+
+def _container(name: str, image: str, port: int, resources: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    return {"name": name, "image": image, "ports": [{"name": name, "containerPort": port}],
+            "resources": resources, "securityContext": DATASTORE_SECURITY_CONTEXT, **extra}
+
+
+def postgres_pod_template(*, labels: dict[str, str], user: str, secret_name: str,
+                          init_config_map: str) -> dict[str, Any]:
+    container = _container(
+        "postgres", POSTGRES_IMAGE, 5432, {"requests": {"cpu": "250m", "memory": "512Mi"}, "limits": {"memory": "2Gi"}},
+        envFrom=[{"secretRef": {"name": secret_name}}],
+        env=[{"name": "PGDATA", "value": "/var/lib/postgresql/data/pgdata"}],
+        volumeMounts=[{"name": "data", "mountPath": "/var/lib/postgresql/data"},
+                      # Runs once, at initdb: Quay needs pg_trgm and cannot create it unprivileged.
+                      {"name": "init", "mountPath": "/docker-entrypoint-initdb.d", "readOnly": True}],
+        readinessProbe={"exec": {"command": ["pg_isready", "-U", user]}, "periodSeconds": 10})
+    return {"metadata": {"labels": labels},
+            "spec": {"securityContext": POD_SECURITY_CONTEXT, "containers": [container],
+                     "volumes": [{"name": "init", "configMap": {"name": init_config_map}}]}}
+
+
+def redis_pod_template(*, labels: dict[str, str], secret_name: str) -> dict[str, Any]:
+    container = _container(
+        "redis", REDIS_IMAGE, 6379, {"requests": {"cpu": "100m", "memory": "256Mi"}, "limits": {"memory": "1Gi"}},
+        args=["--requirepass", "$(REDIS_PASSWORD)", "--appendonly", "yes"],
+        env=[{"name": "REDIS_PASSWORD", "valueFrom": {"secretKeyRef": {"name": secret_name, "key": "password"}}}],
+        volumeMounts=[{"name": "data", "mountPath": "/data"}])
+    return {"metadata": {"labels": labels},
+            "spec": {"securityContext": POD_SECURITY_CONTEXT, "containers": [container]}}
 
 
 def postgres(name: str, *, settings: DatabaseSettings, namespace: pulumi.Input[str], parent: pulumi.Resource,
-             namespace_name: str) -> Endpoint:
+             namespace_name: str, app: str = "quay-postgres") -> Endpoint:
+    """`name` prefixes the Pulumi resources; `app` names the Kubernetes objects (and the host)."""
     if settings.mode == "external":
         return Endpoint(settings.host, settings.port, pulumi.Output.secret(settings.password.get_secret_value()))
-    labels = {"app.kubernetes.io/name": "quay-postgres", "app.kubernetes.io/part-of": "quaykit"}
-    password = _generated_password(f"{name}-postgres-password", parent)
+    labels = {"app.kubernetes.io/name": app, "app.kubernetes.io/part-of": "quaykit"}
+    password = _generated_password(f"{name}-password", parent)
     opts = pulumi.ResourceOptions(parent=parent)
-    secret = k8s.core.v1.Secret(f"{name}-postgres", metadata={"name": "quay-postgres", "namespace": namespace},
-                                string_data={"POSTGRES_USER": settings.user, "POSTGRES_DB": settings.name,
-                                             "POSTGRES_PASSWORD": password}, opts=opts)
-    init = k8s.core.v1.ConfigMap(f"{name}-postgres-init", metadata={"name": "quay-postgres-init", "namespace": namespace},
-                                 data={"10-pg-trgm.sql": manifests.PG_TRGM_INIT_SQL}, opts=opts)
-    host = _stateful_service(f"{name}-postgres", namespace=namespace, labels=labels, port=5432, storage="20Gi",
-                             pod_template=manifests.postgres_pod_template(labels=labels, secret_name="quay-postgres",
-                                                                          init_config_map="quay-postgres-init"),
-                             parent=parent)
-    return Endpoint(f"{host}.{namespace_name}.svc", 5432, password)
+    k8s.core.v1.Secret(name, metadata={"name": app, "namespace": namespace},
+                       string_data={"POSTGRES_USER": settings.user, "POSTGRES_DB": settings.name,
+                                    "POSTGRES_PASSWORD": password}, opts=opts)
+    k8s.core.v1.ConfigMap(f"{name}-init", metadata={"name": f"{app}-init", "namespace": namespace},
+                          data={"10-pg-trgm.sql": PG_TRGM_INIT_SQL}, opts=opts)
+    server = _stateful_service(name, namespace=namespace, labels=labels, port=5432, storage="20Gi",
+                               pod_template=postgres_pod_template(labels=labels, user=settings.user, secret_name=app,
+                                                                  init_config_map=f"{app}-init"),
+                               parent=parent)
+    return Endpoint(f"{app}.{namespace_name}.svc", 5432, password, labels, [server])
 
 
 def redis(name: str, *, settings: RedisSettings, namespace: pulumi.Input[str], parent: pulumi.Resource,
@@ -58,11 +103,11 @@ def redis(name: str, *, settings: RedisSettings, namespace: pulumi.Input[str], p
     if settings.mode == "external":
         password = settings.password and pulumi.Output.secret(settings.password.get_secret_value())
         return Endpoint(settings.host, settings.port, password)
-    labels = {"app.kubernetes.io/name": "quay-redis", "app.kubernetes.io/part-of": "quaykit"}
-    password = _generated_password(f"{name}-redis-password", parent)
-    k8s.core.v1.Secret(f"{name}-redis", metadata={"name": "quay-redis", "namespace": namespace},
+    app = "quay-redis"
+    labels = {"app.kubernetes.io/name": app, "app.kubernetes.io/part-of": "quaykit"}
+    password = _generated_password(f"{name}-password", parent)
+    k8s.core.v1.Secret(name, metadata={"name": app, "namespace": namespace},
                        string_data={"password": password}, opts=pulumi.ResourceOptions(parent=parent))
-    host = _stateful_service(f"{name}-redis", namespace=namespace, labels=labels, port=6379, storage="5Gi",
-                             pod_template=manifests.redis_pod_template(labels=labels, secret_name="quay-redis"),
-                             parent=parent)
-    return Endpoint(f"{host}.{namespace_name}.svc", 6379, password)
+    server = _stateful_service(name, namespace=namespace, labels=labels, port=6379, storage="5Gi",
+                               pod_template=redis_pod_template(labels=labels, secret_name=app), parent=parent)
+    return Endpoint(f"{app}.{namespace_name}.svc", 6379, password, labels, [server])

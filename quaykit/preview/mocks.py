@@ -57,6 +57,18 @@ def _metal_project(a) -> dict:
     return {"__id": str(uuid.UUID(digest("project", a.name)[:32]))}
 
 
+def _rds_instance(a) -> dict:
+    identifier = f"{a.name}-{digest(a.name)[:8]}"
+    address = f"{identifier}.c{digest('rds', a.name)[:12]}.us-east-1.rds.amazonaws.com"
+    return {"identifier": identifier, "address": address, "endpoint": f"{address}:5432", "__id": identifier}
+
+
+def _elasticache_replication_group(a) -> dict:
+    group = f"{a.name}-{digest(a.name)[:8]}"
+    return {"primaryEndpointAddress": f"master.{group}.{digest('ec', a.name)[:6]}.use1.cache.amazonaws.com",
+            "__id": group}
+
+
 FAKES: dict[str, Callable[[Any], dict]] = {
     "aws:s3/bucket:Bucket": _bucket,
     "aws:iam/user:User": _iam("user"),
@@ -67,6 +79,8 @@ FAKES: dict[str, Callable[[Any], dict]] = {
     "random:index/randomPassword:RandomPassword": _random_password,
     "equinix-metal:index/device:Device": _metal_device,
     "equinix-metal:index/project:Project": _metal_project,
+    "aws:rds/instance:Instance": _rds_instance,
+    "aws:elasticache/replicationGroup:ReplicationGroup": _elasticache_replication_group,
 }
 
 

@@ -1,17 +1,21 @@
 """`quaykit:registry` — Quay on Kubernetes, its database and Redis."""
-from typing import Literal, Optional
+from typing import Annotated, Literal, Optional
 
 from pydantic import Field, SecretStr, model_validator
 
 from .base import Model
 
+EXPIRATION_PATTERN = r"^[0-9]+(w|m|d|h|s)$"
+QUANTITY_PATTERN = r"^[0-9]+(\.[0-9]+)?(m|Ki|Mi|Gi|Ti|k|M|G|T)?$"
+LABEL_PATTERN = r"^([a-z0-9.-]+/)?[A-Za-z0-9]([A-Za-z0-9_.-]*[A-Za-z0-9])?=[A-Za-z0-9]([A-Za-z0-9_.-]*[A-Za-z0-9])?$"
 HOSTNAME_PATTERN = r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+(:\d{1,5})?$"
 DNS_LABEL = r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"
 
 
 class DatabaseSettings(Model):
-    mode: Literal["in-cluster", "external"] = "in-cluster"
-    """`in-cluster`: a PostgreSQL StatefulSet next to Quay (dev). `external`: an existing server."""
+    mode: Literal["in-cluster", "external", "aws"] = "in-cluster"
+    """`in-cluster`: a PostgreSQL StatefulSet next to Quay (dev). `external`: an existing server. `aws`: an RDS
+    PostgreSQL instance created in `registry.aws`'s private subnets, with a generated password."""
 
     host: Optional[str] = None
     """Server host name (required when mode is external)."""
@@ -26,7 +30,19 @@ class DatabaseSettings(Model):
     """Database user."""
 
     password: Optional[SecretStr] = None
-    """Password of the external database (secure); generated for in-cluster."""
+    """Password of the external database (secure); generated for in-cluster and aws."""
+
+    instance_class: str = Field(default="db.t4g.medium", pattern=r"^db\.[a-z0-9]+\.[a-z0-9]+$")
+    """RDS instance class (mode aws)."""
+
+    allocated_storage: int = Field(default=50, ge=20, le=65536)
+    """RDS storage in GiB (mode aws); it grows automatically up to 4× this."""
+
+    engine_version: str = Field(default="16", pattern=r"^\d+(\.\d+)?$")
+    """RDS PostgreSQL major (or major.minor) version (mode aws)."""
+
+    multi_az: bool = False
+    """RDS standby in a second availability zone (mode aws; on for prod)."""
 
     @model_validator(mode="after")
     def _external_needs_endpoint(self):
@@ -39,8 +55,9 @@ class DatabaseSettings(Model):
 
 
 class RedisSettings(Model):
-    mode: Literal["in-cluster", "external"] = "in-cluster"
-    """`in-cluster`: a Redis StatefulSet next to Quay (dev). `external`: an existing server."""
+    mode: Literal["in-cluster", "external", "aws"] = "in-cluster"
+    """`in-cluster`: a Redis StatefulSet next to Quay (dev). `external`: an existing server. `aws`: an ElastiCache
+    replication group (TLS and AUTH on) created in `registry.aws`'s private subnets."""
 
     host: Optional[str] = None
     """Redis host (required when mode is external)."""
@@ -52,12 +69,122 @@ class RedisSettings(Model):
     """Redis password (secure)."""
 
     ssl: bool = False
-    """Connect to Redis over TLS."""
+    """Connect to Redis over TLS (always on with mode aws)."""
+
+    node_type: str = Field(default="cache.t4g.small", pattern=r"^cache\.[a-z0-9]+\.[a-z0-9]+$")
+    """ElastiCache node type (mode aws)."""
+
+    replicas: int = Field(default=0, ge=0, le=5)
+    """ElastiCache read replicas (mode aws); with ≥ 1, failover to a replica is automatic."""
 
     @model_validator(mode="after")
     def _external_needs_host(self):
         if self.mode == "external" and not self.host:
             raise ValueError("host: required when mode is external")
+        return self
+
+
+class AwsNetworkSettings(Model):
+    """The private network an RDS database / ElastiCache Redis is created in (mode aws)."""
+
+    vpc_id: str = Field(pattern=r"^vpc-[0-9a-f]{8,17}$")
+    """VPC of the registry's Kubernetes nodes."""
+
+    subnet_ids: list[Annotated[str, Field(pattern=r"^subnet-[0-9a-f]{8,17}$")]] = Field(min_length=2)
+    """Private subnets in at least two availability zones."""
+
+    client_cidrs: list[Annotated[str, Field(pattern=r"^\d{1,3}(\.\d{1,3}){3}/\d{1,2}$")]] = Field(min_length=1)
+    """CIDRs of the pods/nodes that run Quay: the only sources allowed to reach the database and Redis."""
+
+
+class AutoscalingSettings(Model):
+    enabled: bool = False
+    """Scale Quay pods with a HorizontalPodAutoscaler between `replicas` and `maxReplicas` (prod)."""
+
+    max_replicas: int = Field(default=10, ge=1, le=100)
+    """Upper bound of Quay pods under the autoscaler."""
+
+    target_cpu_utilization: int = Field(default=70, ge=10, le=100)
+    """Average CPU use (% of requests) the autoscaler aims for."""
+
+
+class ClairSettings(Model):
+    enabled: bool = False
+    """Run the Clair vulnerability scanner (with its own in-cluster PostgreSQL) and turn on Quay's security scanning."""
+
+    image_tag: str = Field(default="4.8.0", pattern=r"^\d+\.\d+\.\d+$")
+    """Tag of `quay.io/projectquay/clair`; pinned."""
+
+
+class MirroringSettings(Model):
+    enabled: bool = False
+    """Run repository-mirror workers and turn on `FEATURE_REPO_MIRROR`."""
+
+    replicas: int = Field(default=1, ge=1, le=20)
+    """Number of mirror worker pods."""
+
+
+class BuildClusterSettings(Model):
+    """The build pool's cluster, written by hand until the pool layer hands it over as a `BuildCluster`."""
+
+    api_server: str = Field(pattern=r"^[A-Za-z0-9.-]+(:\d{1,5})?$")
+    """host:port of the build cluster's Kubernetes API, without scheme (`K8S_API_SERVER`)."""
+
+    ca_certificate: str = Field(pattern=r"^-----BEGIN CERTIFICATE-----")
+    """PEM of the CA that signed the build cluster's API certificate."""
+
+    token: SecretStr
+    """Service-account token for the builder namespace (secure)."""
+
+    namespace: str = Field(default="quay-builds", pattern=DNS_LABEL)
+    """Namespace in the build cluster where Quay creates build Jobs."""
+
+    node_label: str = Field(default="quaykit.dev/builder=true", pattern=LABEL_PATTERN)
+    """key=value label every KVM-capable build node carries (builder pods are pinned to it)."""
+
+
+class BuildSettings(Model):
+    enabled: bool = False
+    """Turn on Quay's image builds (`FEATURE_BUILD_SUPPORT`), run as VMs on the build pool's cluster."""
+
+    buildman_hostname: Optional[str] = Field(default=None, pattern=HOSTNAME_PATTERN)
+    """Host name build VMs dial for the build manager's gRPC endpoint (a gRPC Ingress on 443, TLS secret
+    `<tlsSecretName>-buildman`, issued by `certManagerIssuer` when set)."""
+
+    ca_certificate: Optional[str] = Field(default=None, pattern=r"^-----BEGIN CERTIFICATE-----")
+    """PEM of the CA that signed the registry's TLS certificate; build VMs trust it (`CA_CERT`, required by Quay)."""
+
+    worker_tag: str = Field(default="v3.18.0", pattern=r"^[A-Za-z0-9_.-]+$")
+    """Tag of `quay.io/projectquay/quay-builder` run inside each build VM (`WORKER_TAG`)."""
+
+    max_workers: int = Field(default=5, ge=1, le=200)
+    """Builds running at the same time (`ALLOWED_WORKER_COUNT`)."""
+
+    vm_memory: str = Field(default="4G", pattern=r"^[0-9]+[MG]$")
+    """Memory of each build VM (`VM_MEMORY_LIMIT`)."""
+
+    container_memory_request: str = Field(default="5120Mi", pattern=QUANTITY_PATTERN)
+    """Memory request of the builder pod hosting the VM (`CONTAINER_MEMORY_REQUEST`); above `vmMemory`."""
+
+    volume_size: str = Field(default="32G", pattern=r"^[0-9]+[MG]$")
+    """Scratch disk of each build VM (`VOLUME_SIZE`)."""
+
+    max_job_time: int = Field(default=7200, ge=300, le=86400)
+    """Seconds before a build is killed (`MAXIMUM_JOB_TIME`)."""
+
+    cluster: Optional[BuildClusterSettings] = None
+    """The build cluster from stack config; ignored once the pool layer's `BuildCluster` is wired in."""
+
+    @model_validator(mode="after")
+    def _enabled_needs_endpoints(self):
+        if self.enabled:
+            if not self.buildman_hostname:
+                raise ValueError("buildmanHostname: required when builds are enabled")
+            if not self.ca_certificate:
+                raise ValueError("caCertificate: required when builds are enabled (Quay's CA_CERT)")
+            if self.cluster is None:
+                # Until the build pool hands over its BuildCluster, the program has no other source.
+                raise ValueError("cluster: required when builds are enabled (apiServer, caCertificate, token)")
         return self
 
 
@@ -77,11 +204,65 @@ class RegistrySettings(Model):
     tls_secret_name: str = Field(default="quay-tls", pattern=DNS_LABEL)
     """TLS secret the Ingress terminates with (TLS ends at the ingress: `EXTERNAL_TLS_TERMINATION`)."""
 
+    cert_manager_issuer: Optional[str] = Field(default=None, pattern=DNS_LABEL)
+    """cert-manager ClusterIssuer that fills `tlsSecretName`; unset: the secret must already exist."""
+
+    ingress_class: str = Field(default="nginx", pattern=DNS_LABEL)
+    """IngressClass of the ingress controller (ingress-nginx: blob uploads and gRPC are annotated for it)."""
+
+    ingress_controller_namespace: str = Field(default="ingress-nginx", pattern=DNS_LABEL)
+    """Namespace of the ingress controller pods, the only source allowed to reach Quay."""
+
     superusers: list[str] = ["admin"]
     """Quay user names with superuser rights."""
+
+    cpu_request: str = Field(default="1", pattern=QUANTITY_PATTERN)
+    """CPU request of each Quay pod."""
+
+    memory_request: str = Field(default="4Gi", pattern=QUANTITY_PATTERN)
+    """Memory request of each Quay pod."""
+
+    memory_limit: str = Field(default="8Gi", pattern=QUANTITY_PATTERN)
+    """Memory limit of each Quay pod."""
+
+    default_tag_expiration: str = Field(default="2w", pattern=EXPIRATION_PATTERN)
+    """How long a deleted tag stays recoverable (`DEFAULT_TAG_EXPIRATION`), e.g. `2w`."""
+
+    tag_expiration_options: list[Annotated[str, Field(pattern=EXPIRATION_PATTERN)]] = ["0s", "1d", "1w", "2w", "4w"]
+    """Choices users get for tag expiration (`TAG_EXPIRATION_OPTIONS`); must include the default."""
+
+    autoscaling: AutoscalingSettings = AutoscalingSettings()
+    """HorizontalPodAutoscaler for Quay pods."""
+
+    clair: ClairSettings = ClairSettings()
+    """Clair vulnerability scanner."""
+
+    mirroring: MirroringSettings = MirroringSettings()
+    """Repository-mirror workers."""
+
+    service_monitor: bool = False
+    """Declare a Prometheus Operator ServiceMonitor for Quay's metrics port (needs the CRD in the cluster)."""
+
+    builds: BuildSettings = BuildSettings()
+    """Image builds as VMs on the build pool's cluster."""
 
     database: DatabaseSettings = DatabaseSettings()
     """PostgreSQL for Quay."""
 
     redis: RedisSettings = RedisSettings()
     """Redis for build logs and user events."""
+
+    aws: Optional[AwsNetworkSettings] = None
+    """Where RDS/ElastiCache are created when `database.mode` or `redis.mode` is aws."""
+
+    @model_validator(mode="after")
+    def _consistent(self):
+        if "aws" in (self.database.mode, self.redis.mode) and self.aws is None:
+            raise ValueError("aws: required when database.mode or redis.mode is aws (vpcId, subnetIds, clientCidrs)")
+        if self.default_tag_expiration not in self.tag_expiration_options:
+            raise ValueError(f"tagExpirationOptions: must include defaultTagExpiration "
+                             f"(got {self.tag_expiration_options}, default {self.default_tag_expiration!r})")
+        if self.autoscaling.enabled and self.autoscaling.max_replicas < self.replicas:
+            raise ValueError(f"autoscaling: maxReplicas must be ≥ replicas (got {self.autoscaling.max_replicas} "
+                             f"< {self.replicas})")
+        return self
