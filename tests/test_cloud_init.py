@@ -59,6 +59,8 @@ def test_each_pool_has_a_server_and_agents_that_join_it(documents, pool_id, plan
     api_server = plan_for(stack, *overrides).run.outputs["buildClusterApiServer"]
     for document in parsed:
         assert f"INSTALL_K3S_EXEC='{role(document)}'" in bootstrap_script(document)
+        names_own_addresses = "tls-san+:" in bootstrap_script(document)
+        assert names_own_addresses == (role(document) == "server"), "the API certificate must name the server's addresses"
         if role(document) == "agent":
             joins = k3s_config(document)["server"]
             if pool_id.endswith("aws"):
