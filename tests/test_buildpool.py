@@ -131,6 +131,13 @@ def test_the_cli_refuses_a_graviton_pool_with_exit_code_2_and_no_traceback():
     assert result.stderr.strip().endswith("(got 'c7g.large')"), result.stderr
 
 
+def test_only_stacks_on_equinix_metal_are_warned_about_its_shutdown():
+    staging, prod = quaykit("preview", "--stack", "staging"), quaykit("preview", "--stack", "prod")
+    assert staging.returncode == prod.returncode == 0, staging.stderr + prod.stderr
+    assert "Equinix Metal was shut down on 2026-06-30" in staging.stderr
+    assert "Equinix" not in prod.stderr
+
+
 def test_staging_switches_backend_with_one_key(plan_for):
     assert plan_for("staging").of_type(DEVICE) and not plan_for("staging").of_type(GROUP)
     switched = plan_for("staging", *AWS_STAGING)

@@ -103,7 +103,10 @@ def test_equinix_user_data_carries_secrets_only_as_placeholders(documents, pool_
         files = write_files(yaml.safe_load(text))
         assert files["/etc/rancher/k3s/token"]["content"] == "PREVIEW-SECRET(generated:pool-k3s-token)"
         assert files["/etc/rancher/k3s/token"]["permissions"] == "0600"
-    servers = [yaml.safe_load(t) for t in documents[pool_id].values() if role(yaml.safe_load(t)) == "server"]
+    parsed = [yaml.safe_load(t) for t in documents[pool_id].values()]
+    for agent in (d for d in parsed if role(d) == "agent"):
+        assert not any(path.endswith(".key") for path in write_files(agent)), "agents must not carry the CA keys"
+    servers = [d for d in parsed if role(d) == "server"]
     ca_key = write_files(servers[0])["/var/lib/rancher/k3s/server/tls/server-ca.key"]["content"]
     assert ca_key.startswith("PREVIEW-SECRET(generated:")
     assert write_files(servers[0])["/var/lib/rancher/k3s/server/tls/server-ca.crt"]["content"].startswith("-----BEGIN CERTIFICATE-----\n")

@@ -63,13 +63,14 @@ def equinix_metal_nodes(name: str, *, pool: PoolSettings, environment: str, toke
     devices = [server] + [device(i, "agent", server.access_private_ipv4) for i in range(1, on_demand)]
     if settings.spot_market:
         _spot_agents(name, pool=pool, settings=settings, project_id=project_id, ssh_key=ssh_key, tags=tags,
-                     token=token, server=server, parent=parent)
+                     token=token, server=server, environment=environment, parent=parent)
     return Nodes(addresses=pulumi.Output.all(*[d.access_public_ipv4 for d in devices]),
                  api_address=server.access_public_ipv4)
 
 
-def _spot_agents(name: str, *, pool: PoolSettings, settings: EquinixMetalSettings, project_id, ssh_key, tags,
-                 token: pulumi.Output[str], server: metal.Device, parent: pulumi.Resource) -> metal.SpotMarketRequest:
+def _spot_agents(name: str, *, pool: PoolSettings, settings: EquinixMetalSettings, project_id: pulumi.Input[str],
+                 ssh_key: metal.ProjectSshKey, tags: list[str], token: pulumi.Output[str], server: metal.Device,
+                 environment: str, parent: pulumi.Resource) -> metal.SpotMarketRequest:
     spot = settings.spot_market
     # One request, one user data for all its agents: hostnames come from Metal, and a template change would
     # replace the whole request, so its user data only changes with `pulumi up --replace <urn>`.
@@ -78,7 +79,7 @@ def _spot_agents(name: str, *, pool: PoolSettings, settings: EquinixMetalSetting
         devices_max=spot.devices_max, max_bid_price=spot.max_bid_price, wait_for_devices=False,
         instance_parameters={
             "plan": settings.plan, "operating_system": settings.operating_system,
-            "billing_cycle": "hourly", "hostname": f"{name}-spot-agent", "tags": tags,
+            "billing_cycle": "hourly", "hostname": f"{environment}-builder-spot", "tags": tags,
             "project_ssh_keys": [ssh_key.id],
             "userdata": _user_data(pool, hostname=None, role="agent", token=token, server=server.access_private_ipv4,
                                    server_files={}),
