@@ -16,6 +16,14 @@ class _PlainDumper(yaml.SafeDumper):
         return True
 
 
+def _str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+    # Multi-line values (PEM certificates, scripts) as literal blocks, as a human would write them.
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|" if "\n" in value else None)
+
+
+_PlainDumper.add_representer(str, _str)
+
+
 def to_yaml(value: Any, indent: int = 0) -> str:
     """Block YAML from data, keys in the order given; `indent` shifts every line after the first."""
     text = yaml.dump(value, Dumper=_PlainDumper, sort_keys=False, default_flow_style=False, width=1000,

@@ -37,10 +37,11 @@ registry_cluster = k8s.Provider("registry-cluster")
 
 storage = RegistryStorage("storage", settings=settings.storage, tags=tags,
                           opts=pulumi.ResourceOptions(providers={"aws": aws_provider}))
-pool = BuildPool("pool", settings=settings.pool, environment=env.name,
+pool = BuildPool("pool", settings=settings.pool, environment=env.name, aws_region=settings.storage.region,
                  opts=pulumi.ResourceOptions(providers={"aws": aws_provider}))
 registry = QuayRegistry("registry", settings=settings.registry, environment=env.name,
                         storage_config=storage.quay_storage_config,
+                        build_cluster=pool.build_cluster,
                         opts=pulumi.ResourceOptions(providers={"kubernetes": registry_cluster, "aws": aws_provider}))
 
 pulumi.export("registryUrl", registry.url)
@@ -51,3 +52,8 @@ pulumi.export("quayAccessKeyId", storage.access_key_id)
 pulumi.export("quaySecretAccessKey", storage.secret_access_key)
 pulumi.export("buildNodeAddresses", pool.node_addresses)
 pulumi.export("buildClusterEndpoint", pool.api_endpoint)
+pulumi.export("buildClusterApiServer", pool.build_cluster.api_server)
+pulumi.export("buildClusterCaCertificate", pool.build_cluster.ca_certificate)
+pulumi.export("builderToken", pool.build_cluster.token)
+pulumi.export("builderNamespace", pool.build_cluster.namespace)
+pulumi.export("builderNodeLabel", pool.build_cluster.node_label)

@@ -117,7 +117,7 @@ def test_a_plan_missing_from_the_price_list_names_the_pool_key():
     settings = settings_from_config(_prod_config(), SOURCE)
     metal = settings.pool.equinix_metal.model_copy(update={"plan": "x9.huge.x86"})
     with pytest.raises(SettingsError) as error:
-        capacity_report(_with_pool(settings, equinix_metal=metal), SOURCE)
+        capacity_report(_with_pool(settings, backend="equinix-metal", equinix_metal=metal), SOURCE)
     assert str(error.value).startswith("stacks/Pulumi.prod.yaml: quaykit:pool.equinixMetal.plan: no price or spec")
 
 

@@ -39,7 +39,8 @@ def test_pool_plan_for_dev_sizes_one_small_node():
 def test_pool_plan_for_prod_uses_the_monthly_contract_price_from_config():
     # 120 builds/h * 12 min / 60 = 24 in flight; +30% = 31.2 -> 32 VMs.
     # m3.large.x86 has 64 threads / 256 GiB: min(63 // 2, 254 // 4) = 31 VMs -> ceil(32 / 31) = 2 nodes.
-    result = quaykit("pool", "plan", "--stack", "prod")
+    # prod builds on AWS; its equinixMetal block stays, one key away.
+    result = quaykit("pool", "plan", "--stack", "prod", "--set", "pool.backend=equinix-metal")
     assert result.returncode == 0, result.stderr
     assert "32 build VMs" in result.stdout
     assert "pool.count 3 is enough (needs 2)" in result.stdout
@@ -52,7 +53,8 @@ def test_pool_plan_for_prod_uses_the_monthly_contract_price_from_config():
 
 def test_set_builds_per_hour_changes_the_node_count():
     # 400 * 12 / 60 = 80 in flight; +30% = 104 VMs; ceil(104 / 31) = 4 nodes > pool.count 3.
-    result = quaykit("pool", "plan", "--stack", "prod", "--set", "capacity.buildsPerHour=400")
+    result = quaykit("pool", "plan", "--stack", "prod", "--set", "pool.backend=equinix-metal",
+                     "--set", "capacity.buildsPerHour=400")
     assert result.returncode == 0, result.stderr
     assert _configured_row(result.stdout)[5] == "4"
     assert "pool.count 3 is NOT enough: needs 4, short by 1" in result.stdout

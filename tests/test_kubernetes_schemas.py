@@ -12,7 +12,6 @@ import pytest
 
 from conftest import SHIPPED_STACKS
 from quaykit.preview.artifacts import kubernetes_objects
-from test_quay_config import BUILDS_ON
 from test_registry import AWS_DATASTORES
 
 # The oldest release quaykit supports and the newest whose schemas kubernetes-validate carries.
@@ -33,8 +32,8 @@ CRD_SCHEMAS = {
         },
     },
 }
-VARIANTS = [(stack, ()) for stack in SHIPPED_STACKS] + [("staging", BUILDS_ON), ("prod", AWS_DATASTORES)]
-VARIANT_IDS = [*SHIPPED_STACKS, "staging+builds", "prod+aws-datastores"]
+VARIANTS = [(stack, ()) for stack in SHIPPED_STACKS] + [("prod", AWS_DATASTORES)]
+VARIANT_IDS = [*SHIPPED_STACKS, "prod+aws-datastores"]
 
 
 def validate(obj: dict, version: str) -> None:

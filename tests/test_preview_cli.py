@@ -41,8 +41,8 @@ def test_plan_json_is_byte_identical_across_runs_and_masks_secrets(tmp_path):
     config_secret = next(r for r in plan["resources"] if r["name"] == "registry-config")
     string_data = config_secret["inputs"]["stringData"]
     assert string_data == "[secret]" or string_data["config.yaml"] == "[secret]"
-    device = next(r for r in plan["resources"] if r["type"] == "equinix-metal:index/device:Device")
-    assert device["inputs"]["userData"] == "[secret]"
+    token = next(r for r in plan["resources"] if r["type"] == "aws:ssm/parameter:Parameter")
+    assert token["inputs"]["value"] == "[secret]"
     assert [r["urn"] for r in plan["resources"]] == sorted(r["urn"] for r in plan["resources"])
 
 

@@ -58,12 +58,8 @@ from pulumi.runtime.sync_await import _sync_await  # noqa: E402
 from cli import quaykit  # noqa: E402
 
 PEM = "-----BEGIN CERTIFICATE-----\nMIIBtestcertificate\n-----END CERTIFICATE-----\n"
-BUILD_TOKEN = "builder-token-must-not-leak"
-BUILDS_ON = ("registry.builds=" + json.dumps({
-    "enabled": True, "buildmanHostname": "buildman.quay.staging.acme.example", "caCertificate": PEM,
-    "workerTag": "v3.18.0",
-    "cluster": {"apiServer": "203.0.113.10:6443", "caCertificate": PEM.replace("test", "k3s"),
-                "token": BUILD_TOKEN, "namespace": "quay-builds", "nodeLabel": "quaykit.dev/builder=true"}}),)
+BUILDS = {"enabled": True, "buildmanHostname": "buildman.quay.staging.acme.example", "caCertificate": PEM,
+          "workerTag": "v3.18.0"}
 # Keys Quay's kubernetes executor needs (../shared/DOMAIN.md §3).
 EXECUTOR_KEYS = {"EXECUTOR", "BUILDER_NAMESPACE", "K8S_API_SERVER", "K8S_API_TLS_CA", "SERVICE_ACCOUNT_TOKEN",
                  "KUBERNETES_DISTRIBUTION", "NODE_SELECTOR_LABEL_KEY", "NODE_SELECTOR_LABEL_VALUE",
@@ -82,7 +78,7 @@ def test_config_values_have_the_types_quay_expects(plan_for, stack):
     assert isinstance(config["SUPER_USERS"], list) and all(isinstance(u, str) for u in config["SUPER_USERS"])
     assert isinstance(config["BUILDLOGS_REDIS"]["port"], int)
     assert config["DEFAULT_TAG_EXPIRATION"] in config["TAG_EXPIRATION_OPTIONS"]
-    assert config["FEATURE_BUILD_SUPPORT"] is False and "BUILD_MANAGER" not in config
+    assert config["FEATURE_BUILD_SUPPORT"] is True and config["BUILD_MANAGER"][0] == "ephemeral"
 
 
 @pytest.mark.parametrize("stack", SHIPPED_STACKS)
@@ -100,18 +96,23 @@ def test_feature_flags_match_the_components_the_stack_runs(plan_for, stack):
 
 
 def test_builds_render_the_full_build_manager_from_the_build_cluster(plan_for):
-    plan = plan_for("staging", *BUILDS_ON)
+    plan = plan_for("staging")
     config = quay_config(plan)
+    outputs = plan.run.outputs
     assert config["FEATURE_BUILD_SUPPORT"] is True
     kind, manager = config["BUILD_MANAGER"]
     assert kind == "ephemeral"
     (executor,) = manager["EXECUTORS"]
     assert EXECUTOR_KEYS <= set(executor), f"missing {EXECUTOR_KEYS - set(executor)}"
-    assert executor["SERVICE_ACCOUNT_TOKEN"] == BUILD_TOKEN and executor["K8S_API_SERVER"] == "203.0.113.10:6443"
+    # Filled from the build pool's outputs, not from hand-typed config.
+    assert executor["K8S_API_SERVER"] == outputs["buildClusterApiServer"]
+    assert executor["BUILDER_NAMESPACE"] == outputs["builderNamespace"]
+    token = plan.one("kubernetes:core/v1:Secret", "pool-builder-token")
+    assert executor["SERVICE_ACCOUNT_TOKEN"] == "PREVIEW-SECRET(generated:pool-builder-token)", token.urn
     assert executor["KUBERNETES_DISTRIBUTION"] == "openshift", "only openshift applies the node selector"
-    assert (executor["NODE_SELECTOR_LABEL_KEY"], executor["NODE_SELECTOR_LABEL_VALUE"]) == ("quaykit.dev/builder",
-                                                                                             "true")
-    assert executor["CA_CERT"] == PEM
+    key, value = outputs["builderNodeLabel"].split("=")
+    assert (executor["NODE_SELECTOR_LABEL_KEY"], executor["NODE_SELECTOR_LABEL_VALUE"]) == (key, value)
+    assert executor["CA_CERT"].startswith("-----BEGIN CERTIFICATE-----")
     orchestrator = manager["ORCHESTRATOR"]
     assert (orchestrator["REDIS_HOST"], orchestrator["REDIS_PORT"]) == (config["BUILDLOGS_REDIS"]["host"],
                                                                         config["BUILDLOGS_REDIS"]["port"])
@@ -122,7 +123,7 @@ def test_builds_render_the_full_build_manager_from_the_build_cluster(plan_for):
     volume = next(v for v in pod["volumes"] if v["name"] == mount["name"])
     ca = plan.inputs(next(r for r in plan.of_type("kubernetes:core/v1:Secret")
                           if plan.inputs(r)["metadata"]["name"] == volume["secret"]["secretName"]), reveal=True)
-    assert ca["stringData"]["ca.crt"] == PEM.replace("test", "k3s")
+    assert ca["stringData"]["ca.crt"] == outputs["buildClusterCaCertificate"]
     # Build VMs reach BUILDMAN_HOSTNAME through a gRPC Ingress with TLS.
     host, port = config["BUILDMAN_HOSTNAME"].rsplit(":", 1)
     ingress = plan.inputs(plan.one("kubernetes:networking.k8s.io/v1:Ingress", "registry-quay-buildman"))
@@ -141,7 +142,7 @@ def test_build_manager_takes_the_pool_layers_typed_build_cluster():
                            ca_certificate=pulumi.Output.from_input(PEM),
                            token=pulumi.Output.secret("pool-token"), namespace="builds", node_label="kvm=yes")
     resolved = _sync_await(resolve_build_cluster(cluster).future())
-    builds = BuildSettings.model_validate(json.loads(BUILDS_ON[0].partition("=")[2]))
+    builds = BuildSettings.model_validate(BUILDS)
     sections = build_manager_sections(builds, resolved, {"host": "redis", "port": 6379})
     (executor,) = sections["BUILD_MANAGER"][1]["EXECUTORS"]
     assert (executor["K8S_API_SERVER"], executor["SERVICE_ACCOUNT_TOKEN"]) == ("198.51.100.7:6443", "pool-token")
@@ -149,11 +150,11 @@ def test_build_manager_takes_the_pool_layers_typed_build_cluster():
     assert sections["BUILDMAN_HOSTNAME"] == "buildman.quay.staging.acme.example:443"
 
 
-@pytest.mark.parametrize("stack,overrides", [("prod", ()), ("staging", BUILDS_ON)])
+@pytest.mark.parametrize("stack,overrides", [("prod", ()), ("staging", ())])
 def test_no_secret_reaches_the_plan_file(plan_for, stack, overrides):
     from quaykit.preview.plan import plan_json
     text = plan_json(plan_for(stack, *overrides).run)
-    assert "PREVIEW-SECRET" not in text and BUILD_TOKEN not in text
+    assert "PREVIEW-SECRET" not in text
     config = quay_config(plan_for(stack, *overrides))
     for value in (config["SECRET_KEY"], config["DATABASE_SECRET_KEY"], config["BUILDLOGS_REDIS"].get("password")):
         assert value is None or value.startswith("PREVIEW-SECRET("), "offline, secrets are only placeholders"
@@ -200,7 +201,7 @@ def test_a_secret_edit_rolls_quay_pods_and_changes_nothing_else(plan_for, stack,
 
 
 @pytest.mark.parametrize("override,message", [
-    ("registry.builds.enabled=true", "quaykit:registry.builds.buildmanHostname: required when builds are enabled"),
+    ("registry.builds.buildmanHostname=null", "quaykit:registry.builds.buildmanHostname: required when builds are enabled"),
     ("registry.defaultTagExpiration=3d", "quaykit:registry.tagExpirationOptions: must include defaultTagExpiration"),
     ("registry.defaultTagExpiration=2 weeks", "quaykit:registry.defaultTagExpiration: does not match"),
 ])

@@ -165,7 +165,9 @@ def test_aws_mode_creates_private_encrypted_rds_and_elasticache_for_quay(plan_fo
     redis = plan.inputs(plan.one("aws:elasticache/replicationGroup:ReplicationGroup", "registry-redis"))
     assert redis["transitEncryptionEnabled"] and redis["atRestEncryptionEnabled"] and redis["authToken"] == "[secret]"
     assert redis["automaticFailoverEnabled"] and redis["numCacheClusters"] == 2
-    for group in plan.of_type("aws:ec2/securityGroup:SecurityGroup"):
+    registry_groups = [g for g in plan.of_type("aws:ec2/securityGroup:SecurityGroup") if "QuayRegistry" in g.urn]
+    assert len(registry_groups) == 2, [g.urn for g in plan.of_type("aws:ec2/securityGroup:SecurityGroup")]
+    for group in registry_groups:
         rules = plan.inputs(group)["ingress"]
         assert [r["cidrBlocks"] for r in rules] == [["10.20.0.0/16"]], f"{group.urn} is open to more than Quay"
     config = quay_config(plan)

@@ -6,7 +6,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 import pulumi_random as random
 
-from quaykit.settings.registry import BuildSettings, RegistrySettings
+from quaykit.settings.registry import RegistrySettings
 
 from ..interfaces import BuildCluster
 from . import aws_datastores, clair, datastores, manifests, network
@@ -16,17 +16,6 @@ from .quay_config import (BUILD_CLUSTER_CA_DIR, ResolvedBuildCluster, database_u
 CONFIG_SECRET, DATABASE_SECRET, BUILD_CA_SECRET = "quay-config", "quay-database", "quay-build-cluster-ca"
 SERVICE_ACCOUNT = "quay"
 PART_OF = {"app.kubernetes.io/part-of": "quaykit"}
-
-
-def build_cluster_from_settings(builds: BuildSettings) -> Optional[BuildCluster]:
-    """The build cluster written in stack config, as the typed value the pool layer will hand over instead."""
-    c = builds.cluster
-    if c is None:
-        return None
-    return BuildCluster(api_server=pulumi.Output.from_input(c.api_server),
-                        ca_certificate=pulumi.Output.from_input(c.ca_certificate),
-                        token=pulumi.Output.secret(c.token.get_secret_value()),
-                        namespace=c.namespace, node_label=c.node_label)
 
 
 def resolve_build_cluster(cluster: BuildCluster) -> pulumi.Output[ResolvedBuildCluster]:
@@ -39,8 +28,7 @@ class QuayRegistry(pulumi.ComponentResource):
     """Quay and what it needs on one Kubernetes cluster.
 
     `storage_config` is the storage layer's `quay_storage_config`, used as is.
-    `build_cluster` is the build pool's cluster (default: `builds.cluster` from stack config); used when
-    `builds.enabled`. `service_account_annotations` go on Quay's ServiceAccount (e.g. an IRSA role ARN).
+    `build_cluster` is the build pool's cluster; required when `builds.enabled`. `service_account_annotations` go on Quay's ServiceAccount (e.g. an IRSA role ARN).
     Outputs: `url`, `namespace`, `config_checksum`.
     """
 
@@ -51,9 +39,9 @@ class QuayRegistry(pulumi.ComponentResource):
                  opts: Optional[pulumi.ResourceOptions] = None):
         super().__init__("quaykit:registry:QuayRegistry", name, None, opts)
         builds = settings.builds
-        build_cluster = (build_cluster or build_cluster_from_settings(builds)) if builds.enabled else None
         if builds.enabled and build_cluster is None:
-            raise ValueError("registry.builds.enabled needs a build cluster: the pool layer's, or builds.cluster")
+            raise ValueError("registry.builds.enabled needs the build pool's BuildCluster")
+        build_cluster = build_cluster if builds.enabled else None
         self._name, self._settings = name, settings
         child = pulumi.ResourceOptions(parent=self)
         self._labels = {**PART_OF, "quaykit.dev/environment": environment}

@@ -3,6 +3,7 @@
 Ids, ARNs and IPs are derived from the resource's type and name (never random, never from the clock), and
 addresses come from the documentation ranges of RFC 5737, so dependent values render and two runs agree.
 """
+import base64
 import hashlib
 import uuid
 from typing import Any, Callable
@@ -69,6 +70,51 @@ def _elasticache_replication_group(a) -> dict:
             "__id": group}
 
 
+def _hex_id(prefix: str, a, length: int = 17) -> str:
+    return f"{prefix}-{digest(prefix, a.name)[:length]}"
+
+
+def _fake_pem(kind: str, name: str) -> str:
+    return f"-----BEGIN {kind}-----\nPREVIEW-{kind.replace(' ', '-')}-{digest(kind, name)[:32]}\n-----END {kind}-----\n"
+
+
+def _tls_private_key(a) -> dict:
+    return {"privateKeyPem": generated_secret(a.name), "publicKeyPem": _fake_pem("PUBLIC KEY", a.name)}
+
+
+def _tls_cert(a) -> dict:
+    return {"certPem": _fake_pem("CERTIFICATE", a.name)}
+
+
+def _tls_cert_request(a) -> dict:
+    return {"certRequestPem": _fake_pem("CERTIFICATE REQUEST", a.name)}
+
+
+def _launch_template(a) -> dict:
+    return {"latestVersion": 1, "defaultVersion": 1, "__id": _hex_id("lt", a)}
+
+
+def _ssm_parameter(a) -> dict:
+    name = a.inputs.get("name") or a.name
+    return {"arn": f"arn:aws:ssm:us-east-1:{ACCOUNT_ID}:parameter{name}", "version": 1, "__id": name}
+
+
+def _network_interface(a) -> dict:
+    return {"privateIp": f"{PRIVATE_NET}.{host_octet(a.name)}", "__id": _hex_id("eni", a)}
+
+
+def _ec2_instance(a) -> dict:
+    return {"privateIp": f"{PRIVATE_NET}.{host_octet(a.name)}", "__id": _hex_id("i", a)}
+
+
+def _kubernetes_secret(a) -> dict:
+    # The token controller fills a service-account-token Secret; other Secrets come back as declared.
+    if a.inputs.get("type") != "kubernetes.io/service-account-token":
+        return {}
+    token = base64.b64encode(generated_secret(a.name).encode()).decode()
+    return {"data": {**(a.inputs.get("data") or {}), "token": token}}
+
+
 FAKES: dict[str, Callable[[Any], dict]] = {
     "aws:s3/bucket:Bucket": _bucket,
     "aws:iam/user:User": _iam("user"),
@@ -81,6 +127,17 @@ FAKES: dict[str, Callable[[Any], dict]] = {
     "equinix-metal:index/project:Project": _metal_project,
     "aws:rds/instance:Instance": _rds_instance,
     "aws:elasticache/replicationGroup:ReplicationGroup": _elasticache_replication_group,
+    "tls:index/privateKey:PrivateKey": _tls_private_key,
+    "tls:index/selfSignedCert:SelfSignedCert": _tls_cert,
+    "tls:index/locallySignedCert:LocallySignedCert": _tls_cert,
+    "tls:index/certRequest:CertRequest": _tls_cert_request,
+    "aws:ec2/launchTemplate:LaunchTemplate": _launch_template,
+    "aws:ec2/securityGroup:SecurityGroup": lambda a: {"__id": _hex_id("sg", a)},
+    "aws:ec2/networkInterface:NetworkInterface": _network_interface,
+    "aws:ec2/instance:Instance": _ec2_instance,
+    "aws:autoscaling/group:Group": lambda a: {"__id": a.inputs.get("name") or f"{a.name}-{digest(a.name)[:7]}"},
+    "aws:ssm/parameter:Parameter": _ssm_parameter,
+    "kubernetes:core/v1:Secret": _kubernetes_secret,
 }
 
 

@@ -1,4 +1,5 @@
 """`quaykit:pool` — the KVM-capable build nodes where Quay's builds run as VMs."""
+import re
 from typing import Literal, Optional
 
 from pydantic import Field, SecretStr, field_validator, model_validator
@@ -12,6 +13,53 @@ EQUINIX_METROS = ("am", "at", "ch", "da", "dc", "fr", "hk", "la", "ld", "md", "m
 EQUINIX_PLANS = ("c3.small.x86", "m3.small.x86", "c3.medium.x86", "m3.large.x86", "n3.xlarge.x86",
                  "s3.xlarge.x86", "a3.large.x86")
 EQUINIX_OPERATING_SYSTEMS = ("ubuntu_22_04", "ubuntu_24_04", "debian_12", "rocky_9", "alma_9")
+
+# Virtual EC2 families with nested virtualization (since 2026-02-12): Intel 8th generation, incl. flex/d.
+AWS_NESTED_FAMILIES = re.compile(r"^(c8i|m8i|r8i)(-flex|d)?$")
+AWS_INSTANCE_TYPE = re.compile(r"^([a-z][a-z0-9-]*)\.([a-z0-9-]+)$")
+UBUNTU_AMI = "resolve:ssm:/aws/service/canonical/ubuntu/server/24.04/stable/current/amd64/hvm/ebs-gp3/ami-id"
+
+
+def aws_kvm_problem(instance_type: str, spot: bool) -> Optional[str]:
+    """Why `instance_type` cannot give build VMs /dev/kvm, or None when it can."""
+    match = AWS_INSTANCE_TYPE.match(instance_type)
+    if not match:
+        return f"not an EC2 instance type such as m8i.2xlarge (got {instance_type!r})"
+    family, size = match.groups()
+    family = re.sub(r"-flex$", "", family)
+    if family == "a1" or re.match(r"^[a-z]+\d+[a-z]*g[a-z]*$", family):
+        return f"Graviton (Arm) instances cannot run the x86 builder VM; use c8i/m8i/r8i or a .metal type (got {instance_type!r})"
+    if size.startswith("metal"):
+        return None  # bare metal exposes VT-x/AMD-V directly
+    if re.match(r"^[a-z]+\d+[a-z]*a[a-z]*$", family):
+        return f"AMD instances have no nested virtualization on EC2; use c8i/m8i/r8i or a .metal type (got {instance_type!r})"
+    if not AWS_NESTED_FAMILIES.match(family):
+        return f"no KVM: only c8i/m8i/r8i (incl. -flex, d) offer nested virtualization, or use a .metal type (got {instance_type!r})"
+    if spot:
+        return f"Spot instances do not support nested virtualization; set spot: false or use a .metal type (got {instance_type!r})"
+    return None
+
+
+def nested_virtualization(instance_type: str) -> bool:
+    """Whether the launch template must ask for nested virtualization (not for .metal, where VT-x is native)."""
+    return not instance_type.split(".", 1)[1].startswith("metal")
+
+
+class EquinixSpotMarket(Model):
+    devices_min: int = Field(ge=0)
+    """Fewest spot agents the request accepts."""
+
+    devices_max: int = Field(ge=1)
+    """Most spot agents the request asks for."""
+
+    max_bid_price: float = Field(gt=0)
+    """Highest hourly price per device, USD."""
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        if self.devices_min > self.devices_max:
+            raise ValueError(f"devicesMin: must be ≤ devicesMax ({self.devices_max}) (got {self.devices_min})")
+        return self
 
 
 class EquinixMetalSettings(Model):
@@ -36,6 +84,15 @@ class EquinixMetalSettings(Model):
     ssh_public_key: str = Field(pattern=r"^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp\d+) [A-Za-z0-9+/=]+( .*)?$")
     """Public key registered as a project SSH key for break-glass access."""
 
+    tags: list[str] = Field(default_factory=list)
+    """Extra device tags."""
+
+    hardware_reservation_ids: list[str] = Field(default_factory=list)
+    """Reserved hardware ids, used by node index (node 0 takes the first); nodes beyond the list are on demand."""
+
+    spot_market: Optional[EquinixSpotMarket] = None
+    """Run the agents as a spot-market request instead of `count - 1` on-demand devices (the server stays on demand)."""
+
     @model_validator(mode="after")
     def _project_known(self):
         if not self.project_id and not self.project_name:
@@ -43,8 +100,57 @@ class EquinixMetalSettings(Model):
         return self
 
 
+class AwsPoolSettings(Model):
+    instance_type: str = "m8i.2xlarge"
+    """EC2 type: c8i/m8i/r8i (nested virtualization) or a `.metal` type."""
+
+    vpc_id: str = Field(pattern=r"^vpc-[0-9a-f]{8,17}$")
+    """VPC of the build nodes."""
+
+    subnet_ids: list[str] = Field(min_length=1)
+    """Private subnets the agents spread over; the server's fixed address lives in the first."""
+
+    api_cidrs: list[str] = Field(min_length=1)
+    """CIDRs allowed to reach the Kubernetes API (6443): the registry cluster, and where `pulumi up` runs."""
+
+    ami: str = UBUNTU_AMI
+    """AMI id, or `resolve:ssm:<parameter>` (default: Canonical's current Ubuntu 24.04 amd64)."""
+
+    spot: bool = False
+    """Spot capacity (refused with nested virtualization)."""
+
+    volume_size_gb: int = Field(default=200, ge=30, alias="volumeSizeGb")
+    """Root volume: also the scratch disk for build VM images."""
+
+    @field_validator("subnet_ids")
+    @classmethod
+    def _subnets(cls, value: list[str]) -> list[str]:
+        bad = [s for s in value if not re.match(r"^subnet-[0-9a-f]{8,17}$", s)]
+        if bad:
+            raise ValueError(f"not a subnet id (got {bad[0]!r})")
+        return value
+
+    @model_validator(mode="after")
+    def _gives_kvm(self):
+        problem = aws_kvm_problem(self.instance_type, self.spot)
+        if problem:
+            raise ValueError(f"instanceType: {problem}")
+        return self
+
+
+class RolloutSettings(Model):
+    batch_size: int = Field(default=1, ge=1)
+    """Agents that may take a changed bootstrap template in one `pulumi up` (Equinix Metal)."""
+
+    wave: int = Field(default=0, ge=0)
+    """Which batch of agents takes a changed template now; advance it by one per `pulumi up` to roll all."""
+
+    min_healthy_percentage: int = Field(default=66, ge=0, le=100)
+    """AWS instance refresh: share of agents kept in service while replacing."""
+
+
 class PoolSettings(Model):
-    backend: Literal["equinix-metal"] = "equinix-metal"
+    backend: Literal["equinix-metal", "aws"] = "equinix-metal"
     """Where build nodes run."""
 
     count: int = Field(default=1, ge=1, le=1000)
@@ -59,8 +165,20 @@ class PoolSettings(Model):
     k3s_token: Optional[SecretStr] = Field(default=None, alias="k3sToken")
     """Shared k3s join token (secure); generated and kept in state when unset."""
 
+    builder_namespace: str = Field(default="quay-builder", pattern=r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
+    """Namespace where Quay creates build Jobs."""
+
+    builder_image: str = "quay.io/quay/quay-builder-qemu-fedoracoreos:stable"
+    """Builder VM image, pre-pulled on every node (Quay's `BUILDER_VM_CONTAINER_IMAGE`)."""
+
+    rollout: RolloutSettings = Field(default_factory=RolloutSettings)
+    """How a changed bootstrap template reaches the nodes."""
+
     equinix_metal: Optional[EquinixMetalSettings] = None
     """Settings for the `equinix-metal` backend."""
+
+    aws: Optional[AwsPoolSettings] = None
+    """Settings for the `aws` backend."""
 
     @field_validator("node_label")
     @classmethod
@@ -69,8 +187,18 @@ class PoolSettings(Model):
             raise ValueError(f"the kubernetes.io/ and k8s.io/ prefixes are reserved; use e.g. quaykit.dev/builder=true (got {value!r})")
         return value
 
+    @field_validator("k3s_token")
+    @classmethod
+    def _not_kubeadm_shaped(cls, value: Optional[SecretStr]) -> Optional[SecretStr]:
+        # k3s#7499: a token shaped like a kubeadm bootstrap token (abcdef.0123456789abcdef) crashed k3s.
+        if value is not None and re.match(r"^[a-z0-9]{6}\.[a-z0-9]{16}$", value.get_secret_value()):
+            raise ValueError("must not be shaped like a kubeadm token (abcdef.0123456789abcdef); it crashes k3s (k3s#7499)")
+        return value
+
     @model_validator(mode="after")
     def _backend_block_present(self):
         if self.backend == "equinix-metal" and self.equinix_metal is None:
             raise ValueError("equinixMetal: required when backend is equinix-metal")
+        if self.backend == "aws" and self.aws is None:
+            raise ValueError("aws: required when backend is aws")
         return self

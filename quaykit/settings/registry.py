@@ -124,25 +124,6 @@ class MirroringSettings(Model):
     """Number of mirror worker pods."""
 
 
-class BuildClusterSettings(Model):
-    """The build pool's cluster, written by hand until the pool layer hands it over as a `BuildCluster`."""
-
-    api_server: str = Field(pattern=r"^[A-Za-z0-9.-]+(:\d{1,5})?$")
-    """host:port of the build cluster's Kubernetes API, without scheme (`K8S_API_SERVER`)."""
-
-    ca_certificate: str = Field(pattern=r"^-----BEGIN CERTIFICATE-----")
-    """PEM of the CA that signed the build cluster's API certificate."""
-
-    token: SecretStr
-    """Service-account token for the builder namespace (secure)."""
-
-    namespace: str = Field(default="quay-builds", pattern=DNS_LABEL)
-    """Namespace in the build cluster where Quay creates build Jobs."""
-
-    node_label: str = Field(default="quaykit.dev/builder=true", pattern=LABEL_PATTERN)
-    """key=value label every KVM-capable build node carries (builder pods are pinned to it)."""
-
-
 class BuildSettings(Model):
     enabled: bool = False
     """Turn on Quay's image builds (`FEATURE_BUILD_SUPPORT`), run as VMs on the build pool's cluster."""
@@ -172,9 +153,6 @@ class BuildSettings(Model):
     max_job_time: int = Field(default=7200, ge=300, le=86400)
     """Seconds before a build is killed (`MAXIMUM_JOB_TIME`)."""
 
-    cluster: Optional[BuildClusterSettings] = None
-    """The build cluster from stack config; ignored once the pool layer's `BuildCluster` is wired in."""
-
     @model_validator(mode="after")
     def _enabled_needs_endpoints(self):
         if self.enabled:
@@ -182,9 +160,6 @@ class BuildSettings(Model):
                 raise ValueError("buildmanHostname: required when builds are enabled")
             if not self.ca_certificate:
                 raise ValueError("caCertificate: required when builds are enabled (Quay's CA_CERT)")
-            if self.cluster is None:
-                # Until the build pool hands over its BuildCluster, the program has no other source.
-                raise ValueError("cluster: required when builds are enabled (apiServer, caCertificate, token)")
         return self
 
 
