@@ -18,7 +18,7 @@ def blob_hardening(settings: StorageSettings) -> Hardening:
     """The blob bucket's switches, straight from the stack's settings."""
     return Hardening(
         block_public_access=settings.block_public_access, bucket_owner_enforced=settings.bucket_owner_enforced,
-        require_tls=settings.require_tls, sse=None if settings.encryption.mode == "off" else settings.encryption.mode,
+        require_tls=settings.require_tls, sse=None if settings.encryption.mode == "none" else settings.encryption.mode,
         abort_incomplete_uploads_after_days=settings.abort_incomplete_uploads_after_days,
         noncurrent_expiration_days=(settings.versioning.noncurrent_expiration_days
                                     if settings.versioning.enabled else None))

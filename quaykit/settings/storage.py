@@ -17,8 +17,8 @@ SERVICE_ACCOUNT = r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?:[a-z0-9]([a-z0-9.-]{0,25
 
 
 class EncryptionSettings(Model):
-    mode: Literal["sse-s3", "sse-kms", "off"] = "sse-s3"
-    """`sse-s3` (AES256), `sse-kms` (a dedicated KMS key with an S3 bucket key), or `off` (no explicit
+    mode: Literal["sse-s3", "sse-kms", "none"] = "sse-s3"
+    """`sse-s3` (AES256), `sse-kms` (a dedicated KMS key with an S3 bucket key), or `none` (no explicit
     default-encryption resource; S3 still applies SSE-S3 to new objects since 2023)."""
 
     kms_key_deletion_window_days: int = Field(default=30, ge=7, le=30)
