@@ -127,10 +127,11 @@ class AppliedStorage:
 
 
 def apply_storage(plan, server: MotoServer, admin: tuple[str, str], *, region: str,
-                  policy_document: Optional[str] = None) -> AppliedStorage:
+                  policy_document: Optional[str] = None, whole_bucket_policy: bool = False) -> AppliedStorage:
     """Create the storage layer's buckets, bucket settings and Quay's IAM identity in moto from `plan`.
 
-    `policy_document` replaces Quay's recorded IAM policy (to prove that a broken one is caught).
+    `policy_document` replaces Quay's recorded IAM policy (to prove that a broken one is caught);
+    `whole_bucket_policy` applies the bucket policy as recorded (to show why statements are left out).
     """
     s3, iam = server.client("s3", admin, region), server.client("iam", admin, region)
     storage = plan.one(STORAGE).urn
@@ -156,7 +157,7 @@ def apply_storage(plan, server: MotoServer, admin: tuple[str, str], *, region: s
             s3.put_bucket_lifecycle_configuration(Bucket=inputs["bucket"], LifecycleConfiguration={
                 "Rules": [_lifecycle_rule(rule) for rule in inputs["rules"]]})
         elif r.type == "aws:s3/bucketPolicy:BucketPolicy":
-            policy, left_out = moto_evaluable(inputs["policy"])
+            policy, left_out = (inputs["policy"], []) if whole_bucket_policy else moto_evaluable(inputs["policy"])
             dropped += left_out
             if json.loads(policy)["Statement"]:
                 s3.put_bucket_policy(Bucket=inputs["bucket"], Policy=policy)

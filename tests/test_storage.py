@@ -2,6 +2,7 @@
 import json
 
 import pytest
+import yaml
 
 from cli import quaykit
 from conftest import SHIPPED_STACKS
@@ -185,3 +186,44 @@ def test_prod_preview_json_shows_policy_documents_and_no_secret(tmp_path):
         assert json.loads(by_name[name]["inputs"]["policy"])["Statement"]
     assert by_name["storage-lifecycle"]["inputs"]["rules"]
     assert "PREVIEW-SECRET" not in path.read_text() and plan["outputs"]["quaySecretAccessKey"] == "[secret]"
+
+
+def s3_storage_params(plan) -> dict:
+    secret = plan.one("kubernetes:core/v1:Secret", "registry-config")
+    config = yaml.safe_load(plan.inputs(secret, reveal=True)["stringData"]["config.yaml"])
+    (driver, params), = config["DISTRIBUTED_STORAGE_CONFIG"].values()
+    assert driver == "S3Storage"
+    return params
+
+
+def test_quay_gets_keys_in_user_mode_and_none_with_irsa(plan_for):
+    user = s3_storage_params(plan_for("dev"))
+    assert {"s3_bucket", "storage_path", "s3_region", "s3_access_key", "s3_secret_key"} == set(user)
+    assert user["s3_access_key"] == plan_for("dev").run.outputs["quayAccessKeyId"]
+    irsa = s3_storage_params(plan_for("dev", *IRSA))
+    assert {"s3_bucket", "storage_path", "s3_region"} == set(irsa)
+
+
+@pytest.mark.parametrize("stack", SHIPPED_STACKS)
+def test_every_taggable_storage_resource_carries_the_stack_tags(plan_for, stack):
+    plan = plan_for(stack)
+    # Provider inputs reach the engine as JSON text.
+    environment = json.loads(plan.inputs(plan.one("pulumi:providers:aws", "aws"))["defaultTags"])["tags"]
+    storage = plan.one("quaykit:storage:RegistryStorage").urn
+    taggable = [r for r in plan.resources if r.parent == storage and r.type in (
+        "aws:s3/bucket:Bucket", "aws:iam/user:User", "aws:iam/policy:Policy", "aws:iam/role:Role", "aws:kms/key:Key")]
+    assert taggable
+    for r in taggable:
+        assert plan.inputs(r)["tags"] == environment, r.urn
+
+
+def test_replicating_a_kms_bucket_reencrypts_with_a_key_in_the_replica_region(plan_for):
+    plan = plan_for("dev", *REPLICATION, "storage.encryption.mode=sse-kms")
+    replica_key = plan.one("aws:kms/key:Key", "storage-replica-key")
+    assert replica_key.provider.startswith(plan.one("pulumi:providers:aws", "aws-replica").urn + "::")
+    rule = plan.inputs(plan.one(S3 + "bucketReplicationConfig:BucketReplicationConfig", "storage-replication"))["rules"][0]
+    assert rule["sourceSelectionCriteria"]["sseKmsEncryptedObjects"]["status"] == "Enabled"
+    replica_arn = rule["destination"]["encryptionConfiguration"]["replicaKmsKeyId"]
+    role_policy = doc(plan, "aws:iam/rolePolicy:RolePolicy", "storage-replication-policy")
+    assert {"Sid": "EncryptReplica", "Effect": "Allow", "Action": "kms:Encrypt", "Resource": replica_arn} in \
+        role_policy["Statement"]

@@ -24,11 +24,11 @@ CHECK_NEEDING = {"s3:ListBucket": "reachable", "s3:GetBucketLocation": "reachabl
                  "s3:GetObject": "get", "s3:PutObject": "put", "s3:DeleteObject": "delete"}
 
 
-def deploy(plan, *, enforce_iam: bool, policy_document=None):
+def deploy(plan, *, enforce_iam: bool, **apply_options):
     server = MotoServer.start(enforce_iam=enforce_iam)
     admin = server.admin_key() if enforce_iam else ("admin", "admin")
     region = plan.run.outputs["bucketRegion"]
-    applied = apply_storage(plan, server, admin, region=region, policy_document=policy_document)
+    applied = apply_storage(plan, server, admin, region=region, **apply_options)
     server.client("s3", admin, region).create_bucket(Bucket=OTHER_BUCKET)
     return server, applied
 
@@ -117,3 +117,20 @@ def test_masked_or_missing_outputs_are_refused_in_one_line(tmp_path):
     path.write_text("{}")
     result = quaykit("verify", "storage", "--outputs", str(path))
     assert result.returncode == 2 and "bucketName: required stack output is missing" in result.stderr
+
+
+def test_moto_denies_everything_under_the_tls_statements_which_is_why_they_are_left_out(plan_for, tmp_path):
+    # moto evaluates aws:SecureTransport / s3:TlsVersion without request context: the conditional Deny matches all.
+    plan = plan_for("dev")
+    server, applied = deploy(plan, enforce_iam=True, whole_bucket_policy=True)
+    try:
+        result = verify(plan, server, applied, tmp_path, "--only", "put")
+    finally:
+        server.stop()
+    assert applied.dropped_statements == []
+    assert result.returncode == 1 and lines(result)["put"].startswith("✗ put: PutObject failed: 403"), result.stdout
+
+
+def test_an_unknown_check_name_is_refused(tmp_path):
+    result = quaykit("verify", "storage", "--skip", "presigned", "--outputs", str(tmp_path / "none.json"))
+    assert result.returncode == 2 and "unknown check 'presigned'; known: reachable, put" in result.stderr

@@ -43,7 +43,7 @@ def replicate(name: str, settings: StorageSettings, *, source: aws.s3.Bucket, so
             "delete_marker_replication": {"status": "Enabled"},
             "destination": {"bucket": replica.arn, "storage_class": "STANDARD"}}
     if replica_key is not None:
-        # KMS-encrypted objects replicate only when selected explicitly and re-encrypted with a key in the replica's region.
+        # KMS-encrypted objects replicate only when selected explicitly, re-encrypted with a key in the replica region.
         rule["source_selection_criteria"] = {"sse_kms_encrypted_objects": {"status": "Enabled"}}
         rule["destination"]["encryption_configuration"] = {"replica_kms_key_id": replica_key.arn}
     aws.s3.BucketReplicationConfig(f"{name}-replication", bucket=source.id, role=role.arn, rules=[rule],

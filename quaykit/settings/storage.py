@@ -130,6 +130,12 @@ class StorageSettings(Model):
                 raise ValueError(f"replication: region must differ from the bucket's region (got {self.region!r})")
             if not self.versioning.enabled:
                 raise ValueError("versioning: S3 replication needs versioning.enabled: true")
+        for enabled, derived, key in ((self.replication.enabled and not self.replication.bucket_name,
+                                       self.replica_bucket_name, "replication"),
+                                      (self.access_logging.enabled, self.log_bucket_name, "accessLogging")):
+            if enabled and len(derived) > 63:
+                raise ValueError(f"{key}: the derived bucket name {derived!r} is longer than S3's 63 characters; "
+                                 "shorten bucketName" + (" or set replication.bucketName" if key == "replication" else ""))
         return self
 
     @property

@@ -14,7 +14,7 @@ from typing import Callable, Optional
 import boto3
 from botocore import UNSIGNED
 from botocore.config import Config
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
 MIB = 1024 * 1024
 DENIED_CODES = {"AccessDenied", "403", "Forbidden", "AllAccessDisabled"}
@@ -72,7 +72,9 @@ def make_run(target: Target) -> Run:
 
 
 def _code(exc: ClientError) -> str:
-    return str(exc.response.get("Error", {}).get("Code") or exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode"))
+    """The S3 error code, or the HTTP status when the answer had no body (HEAD, some 403s)."""
+    error, meta = exc.response.get("Error", {}), exc.response.get("ResponseMetadata", {})
+    return str(error.get("Code") or meta.get("HTTPStatusCode"))
 
 
 def expect_denied(call: Callable[[], object], what: str) -> str:
@@ -240,8 +242,11 @@ def run_check(name: str, check: Callable[[Run], str], run: Run) -> Result:
     except CheckFailed as exc:
         return Result(name, "fail", str(exc))
     except ClientError as exc:
-        operation = getattr(exc, "operation_name", "request")
-        return Result(name, "fail", f"{operation} failed: {_code(exc)} — {exc.response.get('Error', {}).get('Message', '')}".rstrip(" —"))
+        message = exc.response.get("Error", {}).get("Message", "")
+        detail = f"{exc.operation_name} failed: {_code(exc)}" + (f" — {message}" if message else "")
+        return Result(name, "fail", detail)
+    except (BotoCoreError, urllib.error.URLError) as exc:  # no endpoint, no credentials: still one line per check
+        return Result(name, "fail", str(exc))
 
 
 def verify(target: Target, *, skip: frozenset[str] = frozenset(),
