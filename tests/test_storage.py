@@ -157,7 +157,7 @@ IRSA = ("storage.identity=irsa",
 
 def test_irsa_mode_has_a_role_for_the_service_account_and_no_keys(plan_for):
     plan = plan_for("dev", *IRSA)
-    assert not plan.of_type("aws:iam/accessKey:AccessKey") and not plan.of_type("aws:iam/user:User")
+    assert not {"storage-quay", "storage-quay-key"} & storage_names(plan)
     trust = json.loads(plan.inputs(plan.one("aws:iam/role:Role", "storage-quay-role"))["assumeRolePolicy"])
     condition = trust["Statement"][0]["Condition"]["StringEquals"]
     assert condition["oidc.eks.us-east-1.amazonaws.com/id/AB12:sub"] == "system:serviceaccount:quay:quay-app"

@@ -85,7 +85,8 @@ def test_presigned_get_works_on_a_server_without_enforcement(plan_for, tmp_path)
 
 
 def test_the_actions_proven_are_the_actions_granted(plan_for):
-    policy = json.loads(plan_for("dev").inputs(plan_for("dev").one("aws:iam/policy:Policy"))["policy"])
+    plan = plan_for("dev")
+    policy = json.loads(plan.inputs(plan.one("aws:iam/policy:Policy", "storage-quay-policy"))["policy"])
     granted = {action for statement in policy["Statement"] for action in statement["Action"]}
     assert granted == set(CHECK_NEEDING)
 
@@ -93,7 +94,7 @@ def test_the_actions_proven_are_the_actions_granted(plan_for):
 @pytest.mark.parametrize("dropped", sorted(CHECK_NEEDING))
 def test_a_policy_missing_one_action_fails_verify_with_a_clear_line(plan_for, tmp_path, dropped):
     plan = plan_for("dev")
-    policy = json.loads(plan.inputs(plan.one("aws:iam/policy:Policy"))["policy"])
+    policy = json.loads(plan.inputs(plan.one("aws:iam/policy:Policy", "storage-quay-policy"))["policy"])
     for statement in policy["Statement"]:
         statement["Action"] = [a for a in statement["Action"] if a != dropped]
     server, applied = deploy(plan, enforce_iam=True, policy_document=json.dumps(policy))
