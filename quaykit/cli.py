@@ -21,6 +21,12 @@ def _pool_plan(args: argparse.Namespace) -> int:
     return plan(stack=args.stack, overrides=args.set or [])
 
 
+def _verify_storage(args: argparse.Namespace) -> int:
+    from .commands.verify import verify_storage
+    return verify_storage(outputs_path=args.outputs, endpoint_url=args.endpoint_url,
+                          other_bucket=args.other_bucket, skip=args.skip or [], only=args.only or [])
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="quaykit", description="Plan, check and verify a quaykit registry platform.")
     commands = root.add_subparsers(dest="command", required=True)
@@ -43,6 +49,18 @@ def parser() -> argparse.ArgumentParser:
     pool_plan.add_argument("--stack", required=True)
     pool_plan.add_argument("--set", action="append", metavar="KEY=VALUE")
     pool_plan.set_defaults(run=_pool_plan)
+
+    verify = commands.add_parser("verify", help="check a deployed stack against its real endpoints")
+    verify_layers = verify.add_subparsers(dest="verify_command", required=True)
+    storage = verify_layers.add_parser("storage", help="act as Quay's S3 identity: what it may and may not do")
+    storage.add_argument("--outputs", type=Path, metavar="FILE",
+                         help="`pulumi stack output --json --show-secrets` (default: stdin)")
+    storage.add_argument("--endpoint-url", metavar="URL", help="S3/IAM endpoint other than AWS (e.g. a test server)")
+    storage.add_argument("--other-bucket", metavar="NAME",
+                         help="an existing bucket Quay must not touch (default: the replica bucket, if any)")
+    storage.add_argument("--skip", action="append", metavar="CHECK", help="leave out a check (repeatable)")
+    storage.add_argument("--only", action="append", metavar="CHECK", help="run only this check (repeatable)")
+    storage.set_defaults(run=_verify_storage)
     return root
 
 

@@ -35,7 +35,10 @@ tags = {"quaykit:environment": env.name, "owner": env.owner, "managed-by": "pulu
 aws_provider = aws.Provider("aws", region=settings.storage.region, default_tags={"tags": tags})
 registry_cluster = k8s.Provider("registry-cluster")
 
-storage = RegistryStorage("storage", settings=settings.storage, tags=tags,
+# Replication writes to a second region: its own provider, handed to the storage layer.
+replica_provider = (aws.Provider("aws-replica", region=settings.storage.replication.region,
+                                 default_tags={"tags": tags}) if settings.storage.replication.enabled else None)
+storage = RegistryStorage("storage", settings=settings.storage, tags=tags, replica_provider=replica_provider,
                           opts=pulumi.ResourceOptions(providers={"aws": aws_provider}))
 pool = BuildPool("pool", settings=settings.pool, environment=env.name, aws_region=settings.storage.region,
                  opts=pulumi.ResourceOptions(providers={"aws": aws_provider}))
@@ -48,8 +51,13 @@ pulumi.export("registryUrl", registry.url)
 pulumi.export("bucketName", storage.bucket_name)
 pulumi.export("bucketRegion", storage.region)
 pulumi.export("storagePath", storage.storage_path)
-pulumi.export("quayAccessKeyId", storage.access_key_id)
-pulumi.export("quaySecretAccessKey", storage.secret_access_key)
+if storage.access_key_id is not None:  # identity: user
+    pulumi.export("quayAccessKeyId", storage.access_key_id)
+    pulumi.export("quaySecretAccessKey", storage.secret_access_key)
+if storage.role_arn is not None:  # identity: irsa — Quay's service account is annotated with it
+    pulumi.export("quayRoleArn", storage.role_arn)
+if storage.replica_bucket_name is not None:
+    pulumi.export("replicaBucketName", storage.replica_bucket_name)
 pulumi.export("buildNodeAddresses", pool.node_addresses)
 pulumi.export("buildClusterEndpoint", pool.api_endpoint)
 pulumi.export("buildClusterApiServer", pool.build_cluster.api_server)

@@ -44,6 +44,11 @@ def _access_key(a) -> dict:
     return {"secret": generated_secret(a.name), "status": "Active", "__id": key_id}
 
 
+def _kms_key(a) -> dict:
+    key_id = str(uuid.UUID(digest("kms", a.name)[:32]))
+    return {"keyId": key_id, "arn": f"arn:aws:kms:us-east-1:{ACCOUNT_ID}:key/{key_id}", "__id": key_id}
+
+
 def _random_password(a) -> dict:
     return {"result": generated_secret(a.name), "__id": "none"}
 
@@ -122,6 +127,7 @@ FAKES: dict[str, Callable[[Any], dict]] = {
     "aws:iam/policy:Policy": _iam("policy"),
     "aws:iam/instanceProfile:InstanceProfile": _iam("instance-profile"),
     "aws:iam/accessKey:AccessKey": _access_key,
+    "aws:kms/key:Key": _kms_key,
     "random:index/randomPassword:RandomPassword": _random_password,
     "equinix-metal:index/device:Device": _metal_device,
     "equinix-metal:index/project:Project": _metal_project,

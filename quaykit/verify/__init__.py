@@ -1,0 +1,1 @@
+"""Checks that run against real endpoints with a deployed stack's outputs."""
