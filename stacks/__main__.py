@@ -45,6 +45,9 @@ pool = BuildPool("pool", settings=settings.pool, environment=env.name, aws_regio
 registry = QuayRegistry("registry", settings=settings.registry, environment=env.name,
                         storage_config=storage.quay_storage_config,
                         build_cluster=pool.build_cluster,
+                        # identity: irsa — Quay's service account assumes the storage layer's role.
+                        service_account_annotations=(storage.role_arn.apply(
+                            lambda arn: {"eks.amazonaws.com/role-arn": arn}) if storage.role_arn is not None else None),
                         opts=pulumi.ResourceOptions(providers={"kubernetes": registry_cluster, "aws": aws_provider}))
 
 pulumi.export("registryUrl", registry.url)

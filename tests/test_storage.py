@@ -227,3 +227,12 @@ def test_replicating_a_kms_bucket_reencrypts_with_a_key_in_the_replica_region(pl
     role_policy = doc(plan, "aws:iam/rolePolicy:RolePolicy", "storage-replication-policy")
     assert {"Sid": "EncryptReplica", "Effect": "Allow", "Action": "kms:Encrypt", "Resource": replica_arn} in \
         role_policy["Statement"]
+
+
+def test_with_irsa_quays_service_account_carries_the_storage_role(plan_for):
+    plan = plan_for("dev", *IRSA[:-1], IRSA[-1].replace("quay:quay-app", "quay:quay"))
+    role = plan.one("aws:iam/role:Role", "storage-quay-role")
+    account = plan.inputs(plan.one("kubernetes:core/v1:ServiceAccount", "registry-service-account"))
+    role_arn = account["metadata"]["annotations"]["eks.amazonaws.com/role-arn"]
+    assert role_arn.endswith(":role/" + plan.inputs(role)["name"]), (role.urn, role_arn)
+    assert f"{account['metadata']['namespace']}:{account['metadata']['name']}" == "quay:quay"
