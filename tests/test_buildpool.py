@@ -74,7 +74,7 @@ def test_every_launch_template_asks_for_nested_virtualization_and_imdsv2(plan_fo
     assert {t.name for t in templates} == {"pool-server", "pool-agent"}
     for template in templates:
         inputs = plan.inputs(template)
-        assert inputs["instanceType"] == "m8i.2xlarge"
+        assert inputs["instanceType"] == "c8i.8xlarge"
         assert inputs["cpuOptions"] == {"nestedVirtualization": "enabled"}, template.urn
         assert inputs["metadataOptions"]["httpTokens"] == "required"
         assert inputs["metadataOptions"]["httpPutResponseHopLimit"] == 2
@@ -117,7 +117,7 @@ def test_each_instance_profile_reads_only_its_own_parameters(plan_for):
     ("pool.aws.instanceType=m7a.2xlarge",
      "AMD instances have no nested virtualization on EC2; use c8i/m8i/r8i or a .metal type (got 'm7a.2xlarge')"),
     ("pool.aws.spot=true",
-     "Spot instances do not support nested virtualization; set spot: false or use a .metal type (got 'm8i.2xlarge')"),
+     "Spot instances do not support nested virtualization; set spot: false or use a .metal type (got 'c8i.8xlarge')"),
 ])
 def test_combinations_without_kvm_are_refused_with_one_line(override, problem):
     with pytest.raises(SettingsError) as refused:
