@@ -91,8 +91,8 @@ def describe(error: dict, root: type[BaseModel]) -> tuple[tuple, str]:
         return loc, SIMPLE_PROBLEMS[kind](ctx, value)
     message = re.sub(r"^(Value|Assertion) error, ", "", error["msg"])
     # Model validators name the key they refer to: "host: required when mode is external".
-    sub = re.match(r"^([a-z][A-Za-z0-9]*(?: or [a-z][A-Za-z0-9]*)?): (.+)$", message)
-    if sub and " or " not in sub.group(1):
+    sub = re.match(r"^([a-z][A-Za-z0-9]*): (.+)$", message)
+    if sub:
         return loc + (sub.group(1),), sub.group(2)
     return loc, message[0].lower() + message[1:]
 
