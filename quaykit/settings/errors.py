@@ -55,6 +55,15 @@ def _pattern_problem(ctx: dict, value: Any) -> str:
     return f"does not match {ctx['pattern']}{_got(value)}"
 
 
+def _choice_problem(ctx: dict, value: Any) -> str:
+    # A near miss names the one value meant; the full list only when nothing is close.
+    choices = re.findall(r"'([^']*)'", ctx["expected"])
+    close = difflib.get_close_matches(str(value), choices, n=1, cutoff=0.85) if isinstance(value, str) else []
+    if close:
+        return f"not a valid choice; did you mean '{close[0]}'?{_got(value)}"
+    return f"must be one of {ctx['expected']}{_got(value)}"
+
+
 SIMPLE_PROBLEMS = {
     "missing": lambda ctx, v: "required key is missing",
     "greater_than_equal": lambda ctx, v: f"must be ≥ {ctx['ge']}{_got(v)}",
@@ -64,7 +73,7 @@ SIMPLE_PROBLEMS = {
     "string_too_short": lambda ctx, v: f"must not be empty{_got(v)}" if ctx.get("min_length") == 1
     else f"must be at least {ctx['min_length']} characters{_got(v)}",
     "string_too_long": lambda ctx, v: f"must be at most {ctx['max_length']} characters{_got(v)}",
-    "literal_error": lambda ctx, v: f"must be one of {ctx['expected']}{_got(v)}",
+    "literal_error": lambda ctx, v: _choice_problem(ctx, v),
     "string_pattern_mismatch": lambda ctx, v: _pattern_problem(ctx, v),
     "int_parsing": lambda ctx, v: f"must be a whole number{_got(v)}",
     "int_type": lambda ctx, v: f"must be a whole number{_got(v)}",
