@@ -53,6 +53,10 @@ def settings_from_config(config: Mapping[str, Any], source: str) -> StackSetting
         namespace, _, name = key.partition(":")
         if namespace != NAMESPACE:
             continue
+        head, dot, rest = name.partition(".")
+        if dot and head in TOP_LEVEL_KEYS:
+            raise SettingsError(source, key, f"a nested key written flat (`pulumi config set` without --path?); "
+                                             f"put `{rest}` under `{NAMESPACE}:{head}`")
         if name not in TOP_LEVEL_KEYS:
             close = difflib.get_close_matches(name, TOP_LEVEL_KEYS, n=1)
             hint = f"did you mean '{NAMESPACE}:{close[0]}'?" if close else f"known keys: {', '.join(TOP_LEVEL_KEYS)}"
