@@ -38,7 +38,9 @@ def plan_at_revision(root: Path, ref: str, stack: str) -> dict[str, Any]:
             if not (project / "stacks" / f"Pulumi.{stack}.yaml").is_file():
                 return empty_plan(stack)
             plan_path = Path(tmp) / "plan.json"
-            env = {**os.environ, "PYTHONPATH": str(project)}
+            # That revision's packages first; whatever the caller's PYTHONPATH adds stays reachable after them.
+            paths = [str(project), *filter(None, [os.environ.get("PYTHONPATH")])]
+            env = {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
             run = subprocess.run([sys.executable, "-m", "quaykit.cli", "preview", "--stack", stack,
                                   "--json", str(plan_path)], cwd=project, env=env, capture_output=True, text=True)
             if run.returncode != 0 or not plan_path.is_file():

@@ -14,13 +14,19 @@ def test_readme_reference_is_current():
         "README.md's configuration reference is stale; run: .venv/bin/quaykit config docs --readme README.md"
 
 
+def _block(text: str, layer: str) -> str:
+    """The part of the reference under `### quaykit:LAYER` (the same key may exist in two layers)."""
+    return text.split(f"### `quaykit:{layer}`", 1)[1].split("\n### ", 1)[0]
+
+
 def test_every_key_of_the_schema_is_documented_with_its_description():
     text = reference()
     for loc, field in walk_fields(StackSettings):
         if len(loc) == 1:
             assert f"### `quaykit:{loc[0]}`" in text
             continue
-        row = next((line for line in text.splitlines() if line.startswith(f"| `{'.'.join(loc[1:])}` |")), None)
+        rows = _block(text, loc[0]).splitlines()
+        row = next((line for line in rows if line.startswith(f"| `{'.'.join(loc[1:])}` |")), None)
         assert row is not None, f"quaykit:{'.'.join(loc)} is not in the reference"
         if field.description:
             assert " ".join(field.description.split()) in row.replace("\\|", "|")
@@ -29,11 +35,12 @@ def test_every_key_of_the_schema_is_documented_with_its_description():
 
 
 def test_required_keys_defaults_and_constraints_are_shown():
-    rows = {line.split(" | ")[0]: line for line in reference().splitlines() if line.startswith("| `")}
-    assert "**required**" in rows["| `bucketName`"]
-    assert "≥ 1" in rows["| `count`"] and "≤ 1000" in rows["| `count`"]
-    assert "`5432`" in rows["| `database.port`"]
-    assert "secret" in rows["| `database.password`"]
+    def row(layer: str, key: str) -> str:
+        return next(line for line in _block(reference(), layer).splitlines() if line.startswith(f"| `{key}` |"))
+    assert "**required**" in row("storage", "bucketName")
+    assert "≥ 1" in row("pool", "count") and "≤ 1000" in row("pool", "count")
+    assert "`5432`" in row("registry", "database.port")
+    assert "secret" in row("registry", "database.password")
 
 
 def test_check_mode_fails_on_a_stale_readme_and_writes_nothing(tmp_path):
