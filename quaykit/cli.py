@@ -8,7 +8,8 @@ from .settings import SettingsError
 
 def _preview(args: argparse.Namespace) -> int:
     from .commands.preview import preview
-    return preview(stack=args.stack, json_path=args.json, out_dir=args.out, overrides=args.set or [])
+    return preview(stack=args.stack, json_path=args.json, out_dir=args.out, overrides=args.set or [],
+                   against=args.against, fmt=args.format)
 
 
 def _config_check(args: argparse.Namespace) -> int:
@@ -27,6 +28,35 @@ def _verify_storage(args: argparse.Namespace) -> int:
                           other_bucket=args.other_bucket, skip=args.skip or [], only=args.only or [])
 
 
+def _config_docs(args: argparse.Namespace) -> int:
+    from .commands.docs import docs
+    return docs(readme=args.readme, check_only=args.check)
+
+
+def _stack_fork(args: argparse.Namespace) -> int:
+    from .commands.fork import fork
+    return fork(src=args.src, dst=args.dst, overrides=args.set or [], force=args.force)
+
+
+def _diff(args: argparse.Namespace) -> int:
+    from .commands.diff import diff
+    return diff(old_path=args.old, new_path=args.new, fmt=args.format)
+
+
+def _backend_bootstrap(args: argparse.Namespace) -> int:
+    from .commands.backend import bootstrap
+    return bootstrap(url=args.url, region=args.region, endpoint_url=args.endpoint_url)
+
+
+FORK_RULE = """\
+Unique-per-environment names are rewritten by one rule: in every string under a `quaykit:` key, the
+source environment name as a whole token (between . - _ / or the ends) becomes DST
+(acme-quay-prod-blobs -> acme-quay-staging-blobs). A bucketName, hostname, host, projectName, dnsName
+or domain that would still equal the source's gets DST added: a host name as a second label
+(quay.acme.example -> quay.staging.acme.example), anything else as a suffix. --set overrides win.
+`secure:` values are dropped and the `pulumi config set --secret` commands to run are printed."""
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="quaykit", description="Plan, check and verify a quaykit registry platform.")
     commands = root.add_subparsers(dest="command", required=True)
@@ -36,6 +66,9 @@ def parser() -> argparse.ArgumentParser:
     preview.add_argument("--json", type=Path, metavar="PATH", help="write the plan as JSON")
     preview.add_argument("--out", type=Path, metavar="DIR", help="write rendered artifacts to DIR")
     preview.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a config key, e.g. pool.count=3")
+    preview.add_argument("--against", metavar="GIT_REF",
+                         help="also plan GIT_REF's revision in a temporary git worktree and print the diff")
+    preview.add_argument("--format", choices=("text", "markdown"), default="text", help="diff format for --against")
     preview.set_defaults(run=_preview)
 
     config = commands.add_parser("config", help="stack configuration").add_subparsers(dest="config_command", required=True)
@@ -61,6 +94,34 @@ def parser() -> argparse.ArgumentParser:
     storage.add_argument("--skip", action="append", metavar="CHECK", help="leave out a check (repeatable)")
     storage.add_argument("--only", action="append", metavar="CHECK", help="run only this check (repeatable)")
     storage.set_defaults(run=_verify_storage)
+
+    docs = config.add_parser("docs", help="print the configuration reference generated from the settings schema")
+    docs.add_argument("--readme", type=Path, metavar="PATH", help="rewrite the reference section of PATH in place")
+    docs.add_argument("--check", action="store_true", help="with --readme: exit 1 if PATH is stale, change nothing")
+    docs.set_defaults(run=_config_docs)
+
+    stack = commands.add_parser("stack", help="stack files").add_subparsers(dest="stack_command", required=True)
+    fork = stack.add_parser("fork", help="write stacks/Pulumi.DST.yaml from SRC for another environment",
+                            description=FORK_RULE, formatter_class=argparse.RawDescriptionHelpFormatter)
+    fork.add_argument("src")
+    fork.add_argument("dst")
+    fork.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a key in the new stack")
+    fork.add_argument("--force", action="store_true", help="overwrite an existing stacks/Pulumi.DST.yaml")
+    fork.set_defaults(run=_stack_fork)
+
+    diff = commands.add_parser("diff", help="compare two plan files; exit 0 = no changes, 2 = changes, 1 = error")
+    diff.add_argument("old", type=Path)
+    diff.add_argument("new", type=Path)
+    diff.add_argument("--format", choices=("text", "markdown"), default="text")
+    diff.set_defaults(run=_diff)
+
+    backend = commands.add_parser("backend", help="self-managed Pulumi state").add_subparsers(
+        dest="backend_command", required=True)
+    boot = backend.add_parser("bootstrap", help="create the S3 state bucket (idempotent)")
+    boot.add_argument("url", metavar="s3://BUCKET")
+    boot.add_argument("--region", required=True)
+    boot.add_argument("--endpoint-url", help="an S3-compatible endpoint (tests use a local moto server)")
+    boot.set_defaults(run=_backend_bootstrap)
     return root
 
 

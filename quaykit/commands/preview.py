@@ -11,7 +11,8 @@ EQUINIX_SHUTDOWN_WARNING = ("warning: Equinix Metal was shut down on 2026-06-30;
                             "(backend equinix-metal) can only be created with remaining capacity or a successor API")
 
 
-def preview(*, stack: str, json_path: Optional[Path], out_dir: Optional[Path], overrides: list[str]) -> int:
+def preview(*, stack: str, json_path: Optional[Path], out_dir: Optional[Path], overrides: list[str],
+            against: Optional[str] = None, fmt: str = "text") -> int:
     root = project_root()
     try:
         loaded = load_stack_with_overrides(root, stack, overrides)
@@ -28,12 +29,13 @@ def preview(*, stack: str, json_path: Optional[Path], out_dir: Optional[Path], o
     run = run_program(root / "stacks" / "__main__.py", stack=stack, config=loaded.config,
                       secret_keys=loaded.secret_keys)
 
-    print(f"Preview of stack '{stack}' ({loaded.source}) — offline, mock engine: nothing is deployed.")
-    for line in resource_tree(run):
-        print(line)
-    print(summary_line(run))
-    for line in summary_lines(capacity) if capacity else []:
-        print(line)
+    if against is None:  # with --against the diff is the report (it goes to PR summaries as is)
+        print(f"Preview of stack '{stack}' ({loaded.source}) — offline, mock engine: nothing is deployed.")
+        for line in resource_tree(run):
+            print(line)
+        print(summary_line(run))
+        for line in summary_lines(capacity) if capacity else []:
+            print(line)
 
     if json_path is not None:
         from ..preview.plan import plan_json
@@ -45,4 +47,24 @@ def preview(*, stack: str, json_path: Optional[Path], out_dir: Optional[Path], o
         from ..preview.artifacts import write_artifacts
         count = write_artifacts(run, out_dir)
         print(f"{count} artifacts written to {out_dir}/")
+    if against is not None:
+        return _diff_against(root, stack, against, run, fmt)
+    return 0
+
+
+def _diff_against(root: Path, stack: str, ref: str, run, fmt: str) -> int:
+    """Print what changes from `ref`'s plan to this one; 0 when both plans were made (changed or not)."""
+    import json
+
+    from ..against import RevisionError, plan_at_revision
+    from ..preview.plan import plan_json
+    from .diff import render
+
+    try:
+        old = plan_at_revision(root, ref, stack)
+    except RevisionError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    lines, _ = render(old, json.loads(plan_json(run)), fmt, f"Stack `{stack}`: changes against `{ref}`")
+    print("\n".join(lines))
     return 0

@@ -7,7 +7,8 @@ from typing import Any, Mapping
 import yaml
 from pydantic import ValidationError
 
-from .errors import NAMESPACE, SettingsError, from_validation_error
+from .errors import NAMESPACE, SettingsError, config_key, from_validation_error, set_secret_command
+from .schema import model_at, secret_locations
 from .stack import StackSettings
 
 TOP_LEVEL_KEYS = tuple(f.alias or n for n, f in StackSettings.model_fields.items())
@@ -18,6 +19,33 @@ def secret_placeholder(key: str) -> str:
     return f"PREVIEW-SECRET({key})"
 
 
+def is_secret_placeholder(value: Any) -> bool:
+    """True for a value that came from a `secure:` entry of a stack file."""
+    return isinstance(value, str) and value.startswith("PREVIEW-SECRET(") and value.endswith(")")
+
+
+def _value_at(config: Mapping[str, Any], loc: tuple) -> Any:
+    node: Any = config.get(f"{NAMESPACE}:{loc[0]}")
+    for part in loc[1:]:
+        if not isinstance(node, dict):
+            return None
+        node = node.get(part)
+    return node
+
+
+def refuse_plain_secrets(config: Mapping[str, Any], source: str) -> None:
+    """A secret written in plain text is already leaked into git: refuse it and say how to store it.
+
+    Only stack *files* are checked: under `pulumi up` the engine hands the program decrypted values.
+    """
+    for loc in secret_locations(StackSettings):
+        value = _value_at(config, loc)
+        if value is not None and not is_secret_placeholder(value):
+            key = config_key(loc)
+            raise SettingsError(source, key, f"is a secret but written in plain text; remove it and run: "
+                                             f"{set_secret_command(key, source)}")
+
+
 def settings_from_config(config: Mapping[str, Any], source: str) -> StackSettings:
     """Validate every `quaykit:` key of a stack's config. Other namespaces (aws:, kubernetes:) are left alone."""
     data: dict[str, Any] = {}
@@ -25,15 +53,33 @@ def settings_from_config(config: Mapping[str, Any], source: str) -> StackSetting
         namespace, _, name = key.partition(":")
         if namespace != NAMESPACE:
             continue
+        head, dot, rest = name.partition(".")
+        if dot and head in TOP_LEVEL_KEYS:
+            raise SettingsError(source, key, f"a nested key written flat (`pulumi config set` without --path?); "
+                                             f"put `{rest}` under `{NAMESPACE}:{head}`")
         if name not in TOP_LEVEL_KEYS:
             close = difflib.get_close_matches(name, TOP_LEVEL_KEYS, n=1)
             hint = f"did you mean '{NAMESPACE}:{close[0]}'?" if close else f"known keys: {', '.join(TOP_LEVEL_KEYS)}"
             raise SettingsError(source, key, f"unknown key; {hint}")
         data[name] = value
+    _refuse_python_names(data, (), source)
     try:
         return StackSettings.model_validate(data)
     except ValidationError as exc:
         raise from_validation_error(exc, StackSettings, source) from None
+
+
+def _refuse_python_names(data: Any, loc: tuple, source: str) -> None:
+    """`bucket_name:` in YAML would be accepted by name (populate_by_name serves Python callers); stack files
+    use one spelling, the camelCase alias, so that two stacks never spell the same key two ways."""
+    model = model_at(StackSettings, loc)
+    if model is None or not isinstance(data, dict):
+        return
+    for name, field in model.model_fields.items():
+        alias = field.alias or name
+        if name != alias and name in data:
+            raise SettingsError(source, config_key(loc + (name,)), f"unknown key; did you mean '{alias}'?")
+        _refuse_python_names(data.get(alias), loc + (alias,), source)
 
 
 def _replace_secure(value: Any, path: str) -> Any:

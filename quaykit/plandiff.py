@@ -1,0 +1,128 @@
+"""Compare two plan files (`quaykit preview --json`): what would be created, deleted, updated or replaced."""
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+# Input paths a provider cannot change in place: a change deletes and recreates the resource.
+# Keys are the paths as the engine receives inputs (camelCase); a path also covers everything below it.
+REPLACED_ON_CHANGE: dict[str, tuple[str, ...]] = {
+    "aws:s3/bucket:Bucket": ("bucket", "bucketPrefix"),
+    "aws:s3/bucketV2:BucketV2": ("bucket", "bucketPrefix"),
+    "aws:s3/bucketPolicy:BucketPolicy": ("bucket",),
+    "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": ("bucket",),
+    "aws:s3/bucketOwnershipControls:BucketOwnershipControls": ("bucket",),
+    "aws:s3/bucketVersioning:BucketVersioning": ("bucket",),
+    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": ("bucket",),
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": ("bucket",),
+    "aws:iam/policy:Policy": ("name", "namePrefix", "path"),
+    "aws:iam/userPolicyAttachment:UserPolicyAttachment": ("user", "policyArn"),
+    "aws:iam/accessKey:AccessKey": ("user", "pgpKey"),
+    "aws:iam/role:Role": ("name", "namePrefix"),
+    "aws:ec2/instance:Instance": ("ami", "instanceType", "userData", "availabilityZone", "subnetId"),
+    # equinix/terraform-provider-equinix#159: a user_data edit recreates every device at once.
+    "equinix-metal:index/device:Device": ("plan", "metro", "operatingSystem", "userData", "projectId",
+                                          "facilities", "hardwareReservationId"),
+    "equinix-metal:index/projectSshKey:ProjectSshKey": ("publicKey", "projectId"),
+    "random:index/randomPassword:RandomPassword": ("*",),
+    "random:index/randomString:RandomString": ("*",),
+    "random:index/randomId:RandomId": ("*",),
+    "kubernetes:apps/v1:Deployment": ("spec.selector",),
+    "kubernetes:apps/v1:StatefulSet": ("spec.selector", "spec.serviceName", "spec.volumeClaimTemplates"),
+    "kubernetes:batch/v1:Job": ("spec.template",),
+    "kubernetes:core/v1:Service": ("spec.clusterIP",),
+    "kubernetes:core/v1:PersistentVolumeClaim": ("spec.storageClassName", "spec.accessModes"),
+}
+# Every Kubernetes object is identified by name and namespace.
+KUBERNETES_IDENTITY = ("metadata.name", "metadata.namespace")
+# Changes that apply in place but do not reach what already runs: say so next to the change.
+NOT_ROLLED_OUT: dict[str, tuple[str, str]] = {
+    "aws:autoscaling/group:Group": ("launchTemplate", "running instances keep the old template unless "
+                                                      "instanceRefresh is set"),
+}
+
+
+class PlanError(ValueError):
+    pass
+
+
+@dataclass
+class Change:
+    op: str  # "+", "-", "~"
+    type: str
+    name: str
+    paths: list[str] = field(default_factory=list)
+    replaced_by: list[str] = field(default_factory=list)  # the changed paths that force replacement
+    note: str = ""
+
+
+def read_plan(path: Path) -> dict[str, Any]:
+    try:
+        plan = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise PlanError(f"{path}: cannot read a plan ({exc.__class__.__name__}: {exc})") from None
+    if not isinstance(plan, dict) or not isinstance(plan.get("resources"), list):
+        raise PlanError(f"{path}: not a plan file (expected the JSON `quaykit preview --json` writes)")
+    return plan
+
+
+def resource_key(urn: str) -> str:
+    """The URN without stack and project, so plans of two stacks can be compared too."""
+    parts = urn.split("::", 2)
+    return parts[2] if len(parts) == 3 else urn
+
+
+def changed_paths(old: Any, new: Any, prefix: str = "") -> list[str]:
+    if isinstance(old, dict) and isinstance(new, dict):
+        paths = []
+        for key in sorted(set(old) | set(new)):
+            paths += changed_paths(old.get(key), new.get(key), f"{prefix}.{key}" if prefix else str(key))
+        return paths
+    if isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
+        return [p for i, (a, b) in enumerate(zip(old, new)) for p in changed_paths(a, b, f"{prefix}[{i}]")]
+    return [] if old == new else [prefix or "(inputs)"]
+
+
+def _covers(rule: str, path: str) -> bool:
+    return rule == "*" or path == rule or path.startswith((rule + ".", rule + "["))
+
+
+def replacing_paths(resource_type: str, paths: list[str]) -> list[str]:
+    rules = REPLACED_ON_CHANGE.get(resource_type, ())
+    if resource_type.startswith("kubernetes:"):
+        rules += KUBERNETES_IDENTITY
+    return [p for p in paths if any(_covers(rule, p) for rule in rules)]
+
+
+def _note(resource_type: str, paths: list[str]) -> str:
+    rule = NOT_ROLLED_OUT.get(resource_type)
+    return rule[1] if rule and any(_covers(rule[0], p) for p in paths) else ""
+
+
+def diff_plans(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
+    before = {resource_key(r["urn"]): r for r in old["resources"]}
+    after = {resource_key(r["urn"]): r for r in new["resources"]}
+    changes = []
+    for key in sorted(set(before) | set(after)):
+        a, b = before.get(key), after.get(key)
+        if a is None:
+            changes.append(Change("+", b["type"], b["name"]))
+        elif b is None:
+            changes.append(Change("-", a["type"], a["name"]))
+        else:
+            paths = changed_paths(a.get("inputs", {}), b.get("inputs", {}))
+            if paths:
+                changes.append(Change("~", b["type"], b["name"], paths, replacing_paths(b["type"], paths),
+                                      _note(b["type"], paths)))
+    return changes
+
+
+def changed_outputs(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    a, b = old.get("outputs") or {}, new.get("outputs") or {}
+    return sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k))
+
+
+def summary(changes: list[Change]) -> str:
+    counts = {"create": sum(c.op == "+" for c in changes), "update": sum(c.op == "~" and not c.replaced_by for c in changes),
+              "replace": sum(bool(c.replaced_by) for c in changes), "delete": sum(c.op == "-" for c in changes)}
+    return ", ".join(f"{n} to {what}" for what, n in counts.items())

@@ -1,0 +1,118 @@
+"""`quaykit diff` and `quaykit preview --against`: plans made by the real program, before and after a change."""
+import json
+import shutil
+import subprocess
+
+import pytest
+
+from cli import ROOT, quaykit
+
+DEVICE = "equinix-metal:index/device:Device"
+
+
+@pytest.fixture(scope="module")
+def plans(tmp_path_factory):
+    """Plan files of the dev stack as shipped and after config changes, made by `quaykit preview --json`."""
+    folder = tmp_path_factory.mktemp("plans")
+    variants = {"base": [], "again": [], "two-nodes": ["pool.count=2"], "replicas": ["registry.replicas=3"],
+                "new-bucket": ["storage.bucketName=acme-quay-dev-blobs-2"], "metro": ["pool.equinixMetal.metro=sv"]}
+    for name, sets in variants.items():
+        args = [arg for s in sets for arg in ("--set", s)]
+        result = quaykit("preview", "--stack", "dev", "--json", str(folder / f"{name}.json"), *args)
+        assert result.returncode == 0, result.stderr
+    return folder
+
+
+def diff(plans, old, new, *args):
+    return quaykit("diff", str(plans / f"{old}.json"), str(plans / f"{new}.json"), *args)
+
+
+def test_identical_plans_exit_0(plans):
+    result = diff(plans, "base", "again")
+    assert (result.returncode, result.stdout.strip()) == (0, "no changes")
+
+
+def test_an_added_node_is_a_create_and_exits_2(plans):
+    result = diff(plans, "base", "two-nodes")
+    assert result.returncode == 2
+    assert f"+ {DEVICE}  pool-node-1" in result.stdout.splitlines()
+    assert result.stdout.strip().splitlines()[-1].startswith("1 to create")
+    back = diff(plans, "two-nodes", "base")
+    assert f"- {DEVICE}  pool-node-1" in back.stdout.splitlines()
+
+
+def test_an_in_place_update_names_the_changed_paths_without_a_replacement(plans):
+    lines = diff(plans, "base", "replicas").stdout.splitlines()
+    at = lines.index("~ kubernetes:apps/v1:Deployment  registry-quay")
+    assert "      spec.replicas" in lines[at + 1:]
+    assert not any("forces replacement" in line for line in lines), lines
+
+
+def test_a_new_bucket_name_is_marked_as_a_replacement(plans):
+    lines = diff(plans, "base", "new-bucket").stdout.splitlines()
+    assert "+- aws:s3/bucket:Bucket  storage-bucket  [forces replacement: bucket]" in lines
+
+
+def test_a_device_metro_change_replaces_the_device(plans):
+    lines = diff(plans, "base", "metro").stdout.splitlines()
+    assert f"+- {DEVICE}  pool-node-0  [forces replacement: metro]" in lines
+
+
+def test_markdown_is_a_table_for_pr_comments(plans):
+    result = diff(plans, "base", "new-bucket", "--format", "markdown")
+    assert result.returncode == 2
+    assert "| ⚠️ **replace** | `aws:s3/bucket:Bucket` | `storage-bucket` | `bucket` |" in result.stdout
+    assert "| | resource | name | changed inputs |" in result.stdout
+
+
+def test_an_unreadable_plan_exits_1(plans, tmp_path):
+    (tmp_path / "junk.json").write_text("{not json")
+    result = quaykit("diff", str(plans / "base.json"), str(tmp_path / "junk.json"))
+    assert result.returncode == 1 and result.stderr.startswith("error: ") and "junk.json" in result.stderr
+
+
+def _git(repo, *args):
+    subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True)
+
+
+@pytest.fixture()
+def repo(tmp_path):
+    """A throwaway git repository holding the whole project (so the shared .git is never touched)."""
+    for name in ("Pulumi.yaml",):
+        shutil.copy(ROOT / name, tmp_path / name)
+    for name in ("stacks", "quaykit", "components", "templates"):
+        shutil.copytree(ROOT / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
+    _git(tmp_path, "init", "-q", "-b", "main")
+    _git(tmp_path, "-c", "user.name=t", "-c", "user.email=t@example.org", "add", "-A")
+    _git(tmp_path, "-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-qm", "base")
+    return tmp_path
+
+
+def test_preview_against_a_revision_diffs_the_config_change(repo):
+    stack = repo / "stacks" / "Pulumi.dev.yaml"
+    stack.write_text(stack.read_text().replace("    count: 1", "    count: 2"))
+    result = quaykit("preview", "--stack", "dev", "--against", "main", "--format", "markdown", cwd=repo)
+    assert result.returncode == 0, result.stderr
+    assert "### Stack `dev`: changes against `main`" in result.stdout
+    assert f"| ➕ create | `{DEVICE}` | `pool-node-1` |  |" in result.stdout
+    worktrees = subprocess.run(["git", "worktree", "list"], cwd=repo, capture_output=True, text=True).stdout
+    assert len(worktrees.strip().splitlines()) == 1, f"temporary worktree left behind: {worktrees}"
+
+
+def test_preview_against_an_unchanged_revision_says_so(repo):
+    result = quaykit("preview", "--stack", "dev", "--against", "HEAD", cwd=repo)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "no changes"
+
+
+def test_a_stack_new_since_the_revision_is_all_creates(repo):
+    shutil.copy(repo / "stacks" / "Pulumi.dev.yaml", repo / "stacks" / "Pulumi.qa.yaml")
+    result = quaykit("preview", "--stack", "qa", "--against", "main", cwd=repo)
+    assert result.returncode == 0, result.stderr
+    summary = result.stdout.strip().splitlines()[-1]
+    assert summary.endswith("0 to update, 0 to replace, 0 to delete") and not summary.startswith("0 to create")
+
+
+def test_an_unknown_revision_is_an_error(repo):
+    result = quaykit("preview", "--stack", "dev", "--against", "no-such-ref", cwd=repo)
+    assert result.returncode == 1 and "no-such-ref" in result.stderr
