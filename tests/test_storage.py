@@ -152,7 +152,7 @@ def test_replication_writes_through_the_second_region_provider(plan_for):
 
 IRSA = ("storage.identity=irsa",
         "storage.irsa={oidcProviderArn: 'arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/AB12',"
-        " oidcIssuer: 'https://oidc.eks.us-east-1.amazonaws.com/id/AB12', serviceAccount: 'quay:quay-app'}")
+        " oidcIssuer: 'https://oidc.eks.us-east-1.amazonaws.com/id/AB12', serviceAccount: 'quay:quay'}")
 
 
 def test_irsa_mode_has_a_role_for_the_service_account_and_no_keys(plan_for):
@@ -160,7 +160,7 @@ def test_irsa_mode_has_a_role_for_the_service_account_and_no_keys(plan_for):
     assert not {"storage-quay", "storage-quay-key"} & storage_names(plan)
     trust = json.loads(plan.inputs(plan.one("aws:iam/role:Role", "storage-quay-role"))["assumeRolePolicy"])
     condition = trust["Statement"][0]["Condition"]["StringEquals"]
-    assert condition["oidc.eks.us-east-1.amazonaws.com/id/AB12:sub"] == "system:serviceaccount:quay:quay-app"
+    assert condition["oidc.eks.us-east-1.amazonaws.com/id/AB12:sub"] == "system:serviceaccount:quay:quay"
     assert "quayRoleArn" in plan.run.outputs and "quayAccessKeyId" not in plan.run.outputs
 
 
@@ -230,9 +230,18 @@ def test_replicating_a_kms_bucket_reencrypts_with_a_key_in_the_replica_region(pl
 
 
 def test_with_irsa_quays_service_account_carries_the_storage_role(plan_for):
-    plan = plan_for("dev", *IRSA[:-1], IRSA[-1].replace("quay:quay-app", "quay:quay"))
+    plan = plan_for("dev", *IRSA)
     role = plan.one("aws:iam/role:Role", "storage-quay-role")
     account = plan.inputs(plan.one("kubernetes:core/v1:ServiceAccount", "registry-service-account"))
     role_arn = account["metadata"]["annotations"]["eks.amazonaws.com/role-arn"]
     assert role_arn.endswith(":role/" + plan.inputs(role)["name"]), (role.urn, role_arn)
     assert f"{account['metadata']['namespace']}:{account['metadata']['name']}" == "quay:quay"
+
+
+def test_an_irsa_role_for_another_service_account_is_refused():
+    result = quaykit("config", "check", "--stack", "dev", *[a for o in IRSA[:-1] for a in ("--set", o)],
+                     "--set", IRSA[-1].replace("quay:quay'", "quay:quay-app'"))
+    assert result.returncode == 2
+    assert result.stderr.strip().endswith(
+        "quaykit:storage.irsa.serviceAccount: must be 'quay:quay', the service account Quay runs as in "
+        "quaykit:registry.namespace (got 'quay:quay-app')"), result.stderr

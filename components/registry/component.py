@@ -6,7 +6,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 import pulumi_random as random
 
-from quaykit.settings.registry import RegistrySettings
+from quaykit.settings.registry import QUAY_SERVICE_ACCOUNT, RegistrySettings
 
 from ..interfaces import BuildCluster
 from . import aws_datastores, clair, datastores, manifests, network
@@ -14,7 +14,7 @@ from .quay_config import (BUILD_CLUSTER_CA_DIR, ResolvedBuildCluster, database_u
                           redis_block, render_quay_config)
 
 CONFIG_SECRET, DATABASE_SECRET, BUILD_CA_SECRET = "quay-config", "quay-database", "quay-build-cluster-ca"
-SERVICE_ACCOUNT = "quay"
+SERVICE_ACCOUNT = QUAY_SERVICE_ACCOUNT
 PART_OF = {"app.kubernetes.io/part-of": "quaykit"}
 
 

@@ -100,9 +100,10 @@ def describe(error: dict, root: type[BaseModel]) -> tuple[tuple, str]:
         return loc, SIMPLE_PROBLEMS[kind](ctx, value)
     message = re.sub(r"^(Value|Assertion) error, ", "", error["msg"])
     # Model validators name the key they refer to: "host: required when mode is external".
-    sub = re.match(r"^([a-z][A-Za-z0-9]*): (.+)$", message)
+    # Validators name the key they judge first: "host: required …" or, across layers, "storage.irsa.x: …".
+    sub = re.match(r"^([a-z][A-Za-z0-9]*(?:\.[a-z][A-Za-z0-9]*)*): (.+)$", message)
     if sub:
-        return loc + (sub.group(1),), sub.group(2)
+        return loc + tuple(sub.group(1).split(".")), sub.group(2)
     return loc, message[0].lower() + message[1:]
 
 
