@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: preview test bench clean
+.PHONY: preview test bench clean cloud-init
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,8 +15,21 @@ $(STAMP): pyproject.toml
 preview: $(STAMP)
 	$(BIN)/quaykit preview --stack dev --out build/dev
 
-test: $(STAMP)
+test: $(STAMP) cloud-init
 	$(BIN)/pytest
+
+# Every rendered build-node user-data document is checked by cloud-init's own schema checker, which is not on
+# PyPI: Debian's `cloud-init` package brings it. Installed here when we may; otherwise one line says how.
+cloud-init:
+	@command -v cloud-init >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing Debian's cloud-init (its schema checker validates build-node user data)"; \
+	    apt-get update -qq >/dev/null && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends cloud-init >/dev/null; \
+	  else \
+	    echo "make test needs cloud-init's schema checker: run 'sudo apt-get install cloud-init' (Debian/Ubuntu)" >&2; \
+	    exit 1; \
+	  fi; }
 
 clean:
 	rm -rf build .pytest_cache
