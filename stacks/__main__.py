@@ -33,7 +33,7 @@ tags = {"quaykit:environment": env.name, "owner": env.owner, "managed-by": "pulu
 
 # Equinix Metal uses its default provider: `equinix-metal:authToken` (secret) or METAL_AUTH_TOKEN.
 aws_provider = aws.Provider("aws", region=settings.storage.region, default_tags={"tags": tags})
-registry_cluster = k8s.Provider("registry-cluster")
+registry_cluster = k8s.Provider("registry-cluster", context=settings.registry.kube_context)
 
 # Replication writes to a second region: its own provider, handed to the storage layer.
 replica_provider = (aws.Provider("aws-replica", region=settings.storage.replication.region,

@@ -60,3 +60,13 @@ def test_prod_has_three_replicas_and_three_build_nodes(plan_for):
     # prod builds on AWS: the k3s server plus the agents' Auto Scaling group.
     agents = plan.inputs(plan.one("aws:autoscaling/group:Group", "pool-agents"))["desiredCapacity"]
     assert 1 + agents >= 3
+
+
+@pytest.mark.parametrize("stack", SHIPPED_STACKS)
+def test_the_registry_cluster_is_pinned_to_the_stacks_kube_context(plan_for, stack):
+    # Never deploy to whichever kubeconfig context happens to be current.
+    plan = plan_for(stack)
+    provider = plan.inputs(plan.one("pulumi:providers:kubernetes", "registry-cluster"))
+    assert provider["context"] == f"acme-quay-{stack}"
+    assert plan_for(stack, "registry.kubeContext=other").inputs(
+        plan_for(stack, "registry.kubeContext=other").one("pulumi:providers:kubernetes", "registry-cluster"))["context"] == "other"

@@ -169,6 +169,10 @@ class RegistrySettings(Model):
     hostname: str = Field(pattern=HOSTNAME_PATTERN)
     """Public host name of the registry (`SERVER_HOSTNAME`), without scheme."""
 
+    kube_context: Optional[str] = Field(default=None, pattern=r"^[A-Za-z0-9@:/._-]{1,253}$")
+    """kubeconfig context of the cluster Quay runs on; unset means the current context (set it: a stack should
+    never deploy to whichever cluster happens to be current)."""
+
     namespace: str = Field(default="quay", pattern=DNS_LABEL)
     """Kubernetes namespace for Quay and its dependencies."""
 
