@@ -1,4 +1,4 @@
-"""Quay's config.yaml as rendered by the program: every key Quay needs to boot (../shared/DOMAIN.md §1)."""
+"""Quay's config.yaml as rendered by the program: every key Quay needs to boot (quay/quay util/config/schema.py)."""
 import re
 
 import pulumi
@@ -60,7 +60,7 @@ from cli import quaykit  # noqa: E402
 PEM = "-----BEGIN CERTIFICATE-----\nMIIBtestcertificate\n-----END CERTIFICATE-----\n"
 BUILDS = {"enabled": True, "buildmanHostname": "buildman.quay.staging.acme.example", "caCertificate": PEM,
           "workerTag": "v3.18.0"}
-# Keys Quay's kubernetes executor needs (../shared/DOMAIN.md §3).
+# Keys Quay's kubernetes executor needs (quay/quay buildman/manager/executor.py).
 EXECUTOR_KEYS = {"EXECUTOR", "BUILDER_NAMESPACE", "K8S_API_SERVER", "K8S_API_TLS_CA", "SERVICE_ACCOUNT_TOKEN",
                  "KUBERNETES_DISTRIBUTION", "NODE_SELECTOR_LABEL_KEY", "NODE_SELECTOR_LABEL_VALUE",
                  "CONTAINER_MEMORY_REQUEST", "VM_MEMORY_LIMIT", "VOLUME_SIZE", "MAXIMUM_JOB_TIME",

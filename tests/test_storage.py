@@ -8,7 +8,7 @@ from cli import quaykit
 from conftest import SHIPPED_STACKS
 
 S3 = "aws:s3/"
-# DOMAIN.md §2: what Quay's S3 driver needs, and nothing else.
+# quay/quay storage/cloud.py: what Quay's S3 driver needs, and nothing else.
 QUAY_BUCKET_ACTIONS = {"s3:ListBucket", "s3:GetBucketLocation", "s3:ListBucketMultipartUploads"}
 QUAY_OBJECT_ACTIONS = {"s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"}
 

@@ -18,7 +18,7 @@ from moto_s3 import MotoServer, apply_storage
 
 MOTO_QUIRKS = ("presigned-get", "anonymous-list-denied")
 OTHER_BUCKET = "quaykit-test-someone-elses-bucket"
-# Which check must fail when Quay's policy lacks an action (DOMAIN.md §2 says why Quay needs each).
+# Which check must fail when Quay's policy lacks an action (components/storage/policy.py says why Quay needs each).
 CHECK_NEEDING = {"s3:ListBucket": "reachable", "s3:GetBucketLocation": "reachable",
                  "s3:ListBucketMultipartUploads": "abort-multipart", "s3:AbortMultipartUpload": "abort-multipart",
                  "s3:GetObject": "get", "s3:PutObject": "put", "s3:DeleteObject": "delete"}

@@ -85,11 +85,22 @@ def test_deploy_runs_on_main_behind_an_environment_approval_one_stack_at_a_time(
     assert "test" in job["needs"]
 
 
-@pytest.mark.parametrize("name", ["preview.yml", "deploy.yml"])
-def test_the_stack_list_step_yields_every_stack_as_json(name, tmp_path):
+def _stack_list(name: str, tmp_path: Path, **env: str) -> subprocess.CompletedProcess:
     script = next(s["run"] for s in load(name)["jobs"]["stacks"]["steps"] if s.get("id") == "list")
     output = tmp_path / "github-output"
-    subprocess.run(["bash", "-eo", "pipefail", "-c", script], cwd=ROOT, check=True,
-                   env={**os.environ, "GITHUB_OUTPUT": str(output)})
-    key, _, value = output.read_text().strip().partition("=")
-    assert key == "names" and json.loads(value) == known_stacks(ROOT)
+    result = subprocess.run(["bash", "-eo", "pipefail", "-c", script], cwd=ROOT, capture_output=True, text=True,
+                            env={**os.environ, "GITHUB_OUTPUT": str(output), **env})
+    result.names = json.loads(output.read_text().strip().partition("=")[2]) if result.returncode == 0 else None
+    return result
+
+
+def test_previews_cover_every_stack(tmp_path):
+    assert _stack_list("preview.yml", tmp_path).names == known_stacks(ROOT)
+
+
+def test_deploys_go_staging_then_prod_and_refuse_an_unknown_stack(tmp_path):
+    default = load("deploy.yml")["jobs"]["stacks"]["steps"][-1]["env"]["DEPLOY_STACKS"]
+    stacks = re.search(r"'([^']+)'", default).group(1)
+    assert _stack_list("deploy.yml", tmp_path, DEPLOY_STACKS=stacks).names == ["staging", "prod"]
+    refused = _stack_list("deploy.yml", tmp_path, DEPLOY_STACKS="staging prdo")
+    assert refused.returncode != 0 and "unknown stack 'prdo'" in refused.stderr

@@ -8,7 +8,7 @@ CONFIG_CHECKSUM = "quaykit.dev/config-checksum"
 QUAY_NAME = {"app.kubernetes.io/name": "quay"}
 """Every pod that runs the Quay image (app, mirror workers, migrations) carries this label."""
 
-# Quay's working security context (../shared/DOMAIN.md §1): non-root, no escalation, drop ALL but NET_BIND_SERVICE.
+# Quay's working security context (Red Hat Quay docs, "configure_red_hat_quay"): non-root, no escalation, drop ALL but NET_BIND_SERVICE.
 QUAY_SECURITY_CONTEXT = {
     "runAsNonRoot": True,
     "allowPrivilegeEscalation": False,

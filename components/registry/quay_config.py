@@ -39,7 +39,7 @@ def redis_block(*, host: str, port: int, password: Optional[str], ssl: bool) -> 
 
 def build_manager_sections(builds: BuildSettings, cluster: ResolvedBuildCluster,
                            redis: dict[str, Any]) -> dict[str, Any]:
-    """FEATURE_BUILD_SUPPORT, BUILD_MANAGER and BUILDMAN_HOSTNAME (../shared/DOMAIN.md §3)."""
+    """FEATURE_BUILD_SUPPORT, BUILD_MANAGER and BUILDMAN_HOSTNAME (quay/quay buildman/manager/executor.py)."""
     label_key, _, label_value = cluster.node_label.partition("=")
     executor = {
         "EXECUTOR": "kubernetes",
@@ -79,7 +79,7 @@ def quay_config_sections(settings: RegistrySettings, *, db_uri: str, redis: dict
                          storage: dict[str, Any], secret_key: str, database_secret_key: str,
                          build_cluster: Optional[ResolvedBuildCluster] = None,
                          clair: Optional[dict[str, Any]] = None) -> dict[str, dict[str, Any]]:
-    """Every key Quay needs to boot, grouped for a readable file (../shared/DOMAIN.md §1)."""
+    """Every key Quay needs to boot, grouped for a readable file (quay/quay util/config/schema.py)."""
     sections: dict[str, dict[str, Any]] = {
         "Server": {
             "SETUP_COMPLETE": True,

@@ -1,6 +1,6 @@
 """IAM and bucket-policy documents as data: one pure function per statement, one assembler per document.
 
-Quay's actions come from what its S3 driver does (storage/cloud.py); see ../shared/DOMAIN.md §2.
+Quay's actions come from what its S3 driver does (storage/cloud.py); see quay/quay storage/cloud.py.
 """
 from typing import Any, Optional
 

@@ -1,4 +1,4 @@
-"""The storage keys of Quay's config.yaml, derived from the storage layer's outputs (DOMAIN.md §1–2)."""
+"""The storage keys of Quay's config.yaml, derived from the storage layer's outputs (quay/quay util/config/schema.py, storage/cloud.py)."""
 from typing import Any, Optional
 
 from quaykit.settings.storage import StorageSettings

@@ -1,6 +1,6 @@
 """`quaykit verify storage`: act as Quay's identity against the real endpoint and check what it may and may not do.
 
-Positive checks are the S3 calls Quay's driver makes (storage/cloud.py, DOMAIN.md §2); negative checks pass when
+Positive checks are the S3 calls Quay's driver makes (quay/quay storage/cloud.py); negative checks pass when
 the call is *denied*. Every object is written under a fresh `<storage_path>/quaykit-verify/<run>/` and removed.
 """
 import json
