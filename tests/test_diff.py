@@ -1,11 +1,15 @@
 """`quaykit diff` and `quaykit preview --against`: plans made by the real program, before and after a change."""
+import hashlib
 import json
+import os
+import re
 import shutil
+import stat
 import subprocess
 
 import pytest
 
-from cli import ROOT, quaykit
+from cli import QUAYKIT, ROOT, quaykit
 
 DEVICE = "equinix-metal:index/device:Device"
 
@@ -15,7 +19,8 @@ def plans(tmp_path_factory):
     """Plan files of the dev stack as shipped and after config changes, made by `quaykit preview --json`."""
     folder = tmp_path_factory.mktemp("plans")
     variants = {"base": [], "again": [], "two-nodes": ["pool.count=2"], "replicas": ["registry.replicas=3"],
-                "new-bucket": ["storage.bucketName=acme-quay-dev-blobs-2"], "metro": ["pool.equinixMetal.metro=sv"]}
+                "new-bucket": ["storage.bucketName=acme-quay-dev-blobs-2"], "metro": ["pool.equinixMetal.metro=sv"],
+                "three": ["pool.count=3"], "three-k3s": ["pool.count=3", "pool.k3sVersion=v1.34.1+k3s1"]}
     for name, sets in variants.items():
         args = [arg for s in sets for arg in ("--set", s)]
         result = quaykit("preview", "--stack", "dev", "--json", str(folder / f"{name}.json"), *args)
@@ -56,6 +61,41 @@ def test_a_new_bucket_name_is_marked_as_a_replacement(plans):
 def test_a_device_metro_change_replaces_the_device(plans):
     lines = diff(plans, "base", "metro").stdout.splitlines()
     assert f"+- {DEVICE}  pool-node-0  [forces replacement: metro]" in lines
+
+
+def test_a_secret_input_change_is_shown_and_replaces_the_devices(plans):
+    result = diff(plans, "three", "three-k3s")
+    assert result.returncode == 2, result.stdout
+    lines = result.stdout.splitlines()
+    for node in range(3):
+        at = lines.index(f"+- {DEVICE}  pool-node-{node}  [forces replacement: userData]")
+        assert lines[at + 1] == "      userData: [secret changed]"
+    assert "v1.34" not in result.stdout and "PREVIEW-SECRET" not in result.stdout
+
+
+def test_a_plan_from_before_fingerprints_cannot_be_compared_and_is_not_called_a_change(plans, tmp_path):
+    text = (plans / "three.json").read_text()
+    (tmp_path / "old.json").write_text(re.sub(r"\[secret:[0-9a-f]{16}\]", "[secret]", text))
+    result = quaykit("diff", str(tmp_path / "old.json"), str(plans / "three-k3s.json"))
+    assert result.returncode == 0, result.stdout
+    lines = result.stdout.splitlines()
+    at = lines.index(f"? {DEVICE}  pool-node-0")
+    assert lines[at + 1] == "      userData: cannot compare: one plan shows only [secret] (made before secret fingerprints)"
+    assert "[secret changed]" not in result.stdout and "forces replacement" not in result.stdout
+    assert lines[-1] == "no changes among the values that could be compared; make both plans with this quaykit to compare secrets"
+
+
+def test_secret_fingerprints_are_keyed_per_user_and_the_key_is_private(plans, tmp_path):
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    plan = tmp_path / "other-user.json"
+    subprocess.run([QUAYKIT, "preview", "--stack", "dev", "--json", str(plan)], env=env, check=True, capture_output=True)
+    key = tmp_path / "cache" / "quaykit" / "fingerprint.key"
+    assert stat.S_IMODE(key.stat().st_mode) == 0o600 and len(key.read_bytes()) == 32
+    mine, theirs = json.loads((plans / "base.json").read_text()), json.loads(plan.read_text())
+    assert mine["outputs"]["builderToken"] != theirs["outputs"]["builderToken"]
+    assert re.fullmatch(r"\[secret:[0-9a-f]{16}\]", theirs["outputs"]["builderToken"])
+    plain = hashlib.sha256(json.dumps("PREVIEW-SECRET(generated:pool-builder-token)").encode()).hexdigest()[:16]
+    assert plain not in plan.read_text()
 
 
 def test_markdown_is_a_table_for_pr_comments(plans):
