@@ -67,13 +67,31 @@ class Change:
     note: str = ""
 
 
+def _shape_problem(plan: Any) -> str:
+    """What keeps `plan` from being a plan file, or "" — so a hand-made or truncated file is one line, not a traceback."""
+    if not isinstance(plan, dict) or not isinstance(plan.get("resources"), list):
+        return "no list of resources"
+    if not isinstance(plan.get("outputs", {}), (dict, type(None))):
+        return "outputs is not an object"
+    for i, resource in enumerate(plan["resources"]):
+        if not isinstance(resource, dict):
+            return f"resources[{i}] is not an object"
+        for key in ("urn", "type", "name"):
+            if not isinstance(resource.get(key), str):
+                return f"resources[{i}].{key} is not a string"
+        if not isinstance(resource.get("inputs", {}), (dict, type(None))):
+            return f"resources[{i}].inputs is not an object"
+    return ""
+
+
 def read_plan(path: Path) -> dict[str, Any]:
     try:
         plan = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise PlanError(f"{path}: cannot read a plan ({exc.__class__.__name__}: {exc})") from None
-    if not isinstance(plan, dict) or not isinstance(plan.get("resources"), list):
-        raise PlanError(f"{path}: not a plan file (expected the JSON `quaykit preview --json` writes)")
+    problem = _shape_problem(plan)
+    if problem:
+        raise PlanError(f"{path}: not a plan file ({problem}; expected the JSON `quaykit preview --json` writes)")
     return plan
 
 

@@ -111,6 +111,28 @@ def test_an_unreadable_plan_exits_1(plans, tmp_path):
     assert result.returncode == 1 and result.stderr.startswith("error: ") and "junk.json" in result.stderr
 
 
+@pytest.mark.parametrize("content, problem", [
+    (b'{"resources":[1,2]}', "resources[0] is not an object"),
+    (b'{"resources":[{"urn":1}]}', "resources[0].urn is not a string"),
+    (b'{"outputs":7,"resources":[]}', "outputs is not an object"),
+    (b'{"resources":[{"urn":"u","type":"t","name":"n","inputs":[]}]}', "resources[0].inputs is not an object"),
+])
+def test_json_that_is_not_a_plan_is_one_line_exit_1(plans, tmp_path, content, problem):
+    (tmp_path / "other.json").write_bytes(content)
+    result = quaykit("diff", str(plans / "base.json"), str(tmp_path / "other.json"))
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.splitlines() == [f"error: {tmp_path / 'other.json'}: not a plan file ({problem}; expected "
+                                          "the JSON `quaykit preview --json` writes)"]
+
+
+def test_a_file_that_is_not_utf8_is_one_line_exit_1(plans, tmp_path):
+    (tmp_path / "latin1.json").write_bytes(b'{"resources": [], "x": "caf\xe9"}')
+    result = quaykit("diff", str(tmp_path / "latin1.json"), str(plans / "base.json"))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"error: {tmp_path / 'latin1.json'}: cannot read a plan (UnicodeDecodeError")
+
+
 def _git(repo, *args):
     subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True)
 
