@@ -137,6 +137,11 @@ def _git(repo, *args):
     subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True)
 
 
+def _short_head(repo):
+    return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=repo, capture_output=True, text=True,
+                          check=True).stdout.strip()
+
+
 @pytest.fixture()
 def repo(tmp_path):
     """A throwaway git repository holding the whole project (so the shared .git is never touched)."""
@@ -155,7 +160,8 @@ def test_preview_against_a_revision_diffs_the_config_change(repo):
     stack.write_text(stack.read_text().replace("    count: 1", "    count: 2"))
     result = quaykit("preview", "--stack", "dev", "--against", "main", "--format", "markdown", cwd=repo)
     assert result.returncode == 0, result.stderr
-    assert "### Stack `dev`: changes against `main`" in result.stdout
+    short = _short_head(repo)
+    assert result.stdout.splitlines()[0] == f"### Stack `dev`: changes against `main` ({short})"
     assert f"| ➕ create | `{DEVICE}` | `pool-node-1` |  |" in result.stdout
     worktrees = subprocess.run(["git", "worktree", "list"], cwd=repo, capture_output=True, text=True).stdout
     assert len(worktrees.strip().splitlines()) == 1, f"temporary worktree left behind: {worktrees}"
@@ -164,7 +170,7 @@ def test_preview_against_a_revision_diffs_the_config_change(repo):
 def test_preview_against_an_unchanged_revision_says_so(repo):
     result = quaykit("preview", "--stack", "dev", "--against", "HEAD", cwd=repo)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip().splitlines()[-1] == "no changes"
+    assert result.stdout.strip().splitlines() == [f"stack dev: changes against HEAD ({_short_head(repo)})", "no changes"]
 
 
 def test_a_stack_new_since_the_revision_is_all_creates(repo):
@@ -177,4 +183,6 @@ def test_a_stack_new_since_the_revision_is_all_creates(repo):
 
 def test_an_unknown_revision_is_an_error(repo):
     result = quaykit("preview", "--stack", "dev", "--against", "no-such-ref", cwd=repo)
-    assert result.returncode == 1 and "no-such-ref" in result.stderr
+    assert result.returncode == 1
+    assert [line for line in result.stderr.splitlines() if not line.startswith("warning: ")] == [
+        "error: --against no-such-ref: not a git revision here (git: fatal: Needed a single revision)"]
