@@ -68,7 +68,7 @@ class Change:
 
 
 def _shape_problem(plan: Any) -> str:
-    """What keeps `plan` from being a plan file, or "" — so a hand-made or truncated file is one line, not a traceback."""
+    """What keeps `plan` from being a plan file, or "": a hand-made file gets one line, not a traceback."""
     if not isinstance(plan, dict) or not isinstance(plan.get("resources"), list):
         return "no list of resources"
     if not isinstance(plan.get("outputs", {}), (dict, type(None))):

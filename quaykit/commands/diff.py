@@ -22,7 +22,8 @@ def _last_line(changes: list[Change], outputs: list[str], unknown_outputs: list[
     if any(c.op != "?" for c in changes) or outputs:
         return summary(changes)
     if any(c.op == "?" for c in changes) or unknown_outputs:
-        return "no changes among the values that could be compared; make both plans with this quaykit to compare secrets"
+        return ("no changes among the values that could be compared; "
+                "make both plans with this quaykit to compare secrets")
     return "no changes"
 
 
@@ -43,7 +44,8 @@ def render_text(changes: list[Change], outputs: list[str], unknown_outputs: list
     return lines
 
 
-def render_markdown(changes: list[Change], outputs: list[str], title: str, unknown_outputs: list[str] = ()) -> list[str]:
+def render_markdown(changes: list[Change], outputs: list[str], title: str,
+                    unknown_outputs: list[str] = ()) -> list[str]:
     last = _last_line(changes, outputs, unknown_outputs)
     lines = [f"### {title}", "", f"**{'No changes.' if last == 'no changes' else last}**", ""]
     if changes:
