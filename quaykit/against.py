@@ -12,10 +12,11 @@ class RevisionError(RuntimeError):
     pass
 
 
-def _git(root: Path, *args: str) -> str:
+def _git(root: Path, *args: str, problem: str = "") -> str:
     result = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True)
     if result.returncode != 0:
-        raise RevisionError(f"git {' '.join(args)}: {result.stderr.strip().splitlines()[-1:] or ['failed']}")
+        last = (result.stderr.strip().splitlines() or ["failed"])[-1]
+        raise RevisionError(f"{problem} (git: {last})" if problem else f"git {' '.join(args)}: {last}")
     return result.stdout.strip()
 
 
@@ -23,12 +24,25 @@ def empty_plan(stack: str) -> dict[str, Any]:
     return {"project": "quaykit", "stack": stack, "resources": [], "outputs": {}}
 
 
-def plan_at_revision(root: Path, ref: str, stack: str) -> dict[str, Any]:
-    """Plan `stack` as revision `ref` would: that revision's code and stack file, this machine's interpreter.
+def resolve_revision(root: Path, ref: str) -> tuple[str, str]:
+    """`ref`'s full and short commit ids, or a one-line error naming `ref`."""
+    commit = _git(root, "rev-parse", "--verify", f"{ref}^{{commit}}",
+                  problem=f"--against {ref}: not a git revision here")
+    return commit, _git(root, "rev-parse", "--short", commit)
+
+
+def against_title(stack: str, ref: str, short: str, *, markdown: bool) -> str:
+    """The diff's first line: which revision was compared, also when nothing changed."""
+    return f"Stack `{stack}`: changes against `{ref}` ({short})" if markdown else \
+        f"stack {stack}: changes against {ref} ({short})"
+
+
+def plan_at_revision(root: Path, ref: str, stack: str, commit: str) -> dict[str, Any]:
+    """Plan `stack` as revision `ref` (`commit`, from resolve_revision) would: that revision's code and stack file,
+    this machine's interpreter.
 
     A stack that does not exist at `ref` has an empty plan there (everything is a create).
     """
-    commit = _git(root, "rev-parse", "--verify", f"{ref}^{{commit}}")
     prefix = _git(root, "rev-parse", "--show-prefix")
     with tempfile.TemporaryDirectory(prefix="quaykit-against-") as tmp:
         checkout = Path(tmp) / "revision"

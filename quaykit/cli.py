@@ -3,6 +3,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from .fork import FORK_RULE
 from .settings import SettingsError
 
 
@@ -46,15 +47,6 @@ def _diff(args: argparse.Namespace) -> int:
 def _backend_bootstrap(args: argparse.Namespace) -> int:
     from .commands.backend import bootstrap
     return bootstrap(url=args.url, region=args.region, endpoint_url=args.endpoint_url)
-
-
-FORK_RULE = """\
-Unique-per-environment names are rewritten by one rule: in every string under a `quaykit:` key, the
-source environment name as a whole token (between . - _ / or the ends) becomes DST
-(acme-quay-prod-blobs -> acme-quay-staging-blobs). A bucketName, hostname, host, projectName, dnsName
-or domain that would still equal the source's gets DST added: a host name as a second label
-(quay.acme.example -> quay.staging.acme.example), anything else as a suffix. --set overrides win.
-`secure:` values are dropped and the `pulumi config set --secret` commands to run are printed."""
 
 
 def parser() -> argparse.ArgumentParser:

@@ -42,8 +42,17 @@ NOT_ROLLED_OUT: dict[str, tuple[str, str]] = {
 }
 
 
+# What `quaykit preview --json` writes for a secret: "[secret:<fingerprint>]"; plans from before fingerprints
+# hold "[secret]", which says nothing about the value.
+UNFINGERPRINTED = "[secret]"
+
+
 class PlanError(ValueError):
     pass
+
+
+def is_secret(value: Any) -> bool:
+    return isinstance(value, str) and value.startswith("[secret") and value.endswith("]")
 
 
 @dataclass
@@ -52,17 +61,37 @@ class Change:
     type: str
     name: str
     paths: list[str] = field(default_factory=list)
+    secret_paths: list[str] = field(default_factory=list)  # the changed paths whose values are secret fingerprints
+    uncomparable: list[str] = field(default_factory=list)  # "[secret]" in one plan: no way to tell
     replaced_by: list[str] = field(default_factory=list)  # the changed paths that force replacement
     note: str = ""
+
+
+def _shape_problem(plan: Any) -> str:
+    """What keeps `plan` from being a plan file, or "": a hand-made file gets one line, not a traceback."""
+    if not isinstance(plan, dict) or not isinstance(plan.get("resources"), list):
+        return "no list of resources"
+    if not isinstance(plan.get("outputs", {}), (dict, type(None))):
+        return "outputs is not an object"
+    for i, resource in enumerate(plan["resources"]):
+        if not isinstance(resource, dict):
+            return f"resources[{i}] is not an object"
+        for key in ("urn", "type", "name"):
+            if not isinstance(resource.get(key), str):
+                return f"resources[{i}].{key} is not a string"
+        if not isinstance(resource.get("inputs", {}), (dict, type(None))):
+            return f"resources[{i}].inputs is not an object"
+    return ""
 
 
 def read_plan(path: Path) -> dict[str, Any]:
     try:
         plan = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise PlanError(f"{path}: cannot read a plan ({exc.__class__.__name__}: {exc})") from None
-    if not isinstance(plan, dict) or not isinstance(plan.get("resources"), list):
-        raise PlanError(f"{path}: not a plan file (expected the JSON `quaykit preview --json` writes)")
+    problem = _shape_problem(plan)
+    if problem:
+        raise PlanError(f"{path}: not a plan file ({problem}; expected the JSON `quaykit preview --json` writes)")
     return plan
 
 
@@ -72,15 +101,25 @@ def resource_key(urn: str) -> str:
     return parts[2] if len(parts) == 3 else urn
 
 
-def changed_paths(old: Any, new: Any, prefix: str = "") -> list[str]:
+def compared_paths(old: Any, new: Any, prefix: str = "") -> list[tuple[str, str]]:
+    """(path, how) for every difference: how is "changed", "secret changed" or "cannot compare"."""
     if isinstance(old, dict) and isinstance(new, dict):
         paths = []
         for key in sorted(set(old) | set(new)):
-            paths += changed_paths(old.get(key), new.get(key), f"{prefix}.{key}" if prefix else str(key))
+            paths += compared_paths(old.get(key), new.get(key), f"{prefix}.{key}" if prefix else str(key))
         return paths
     if isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
-        return [p for i, (a, b) in enumerate(zip(old, new)) for p in changed_paths(a, b, f"{prefix}[{i}]")]
-    return [] if old == new else [prefix or "(inputs)"]
+        return [p for i, (a, b) in enumerate(zip(old, new)) for p in compared_paths(a, b, f"{prefix}[{i}]")]
+    if old == new:
+        return []
+    path = prefix or "(inputs)"
+    if UNFINGERPRINTED in (old, new) and None not in (old, new):
+        return [(path, "cannot compare")]
+    return [(path, "secret changed" if is_secret(old) and is_secret(new) else "changed")]
+
+
+def changed_paths(old: Any, new: Any) -> list[str]:
+    return [path for path, how in compared_paths(old, new) if how != "cannot compare"]
 
 
 def _covers(rule: str, path: str) -> bool:
@@ -110,19 +149,25 @@ def diff_plans(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
         elif b is None:
             changes.append(Change("-", a["type"], a["name"]))
         else:
-            paths = changed_paths(a.get("inputs", {}), b.get("inputs", {}))
-            if paths:
-                changes.append(Change("~", b["type"], b["name"], paths, replacing_paths(b["type"], paths),
-                                      _note(b["type"], paths)))
+            compared = compared_paths(a.get("inputs", {}), b.get("inputs", {}))
+            paths = [p for p, how in compared if how != "cannot compare"]
+            if compared:
+                changes.append(Change("~" if paths else "?", b["type"], b["name"], paths,
+                                      [p for p, how in compared if how == "secret changed"],
+                                      [p for p, how in compared if how == "cannot compare"],
+                                      replacing_paths(b["type"], paths), _note(b["type"], paths)))
     return changes
 
 
-def changed_outputs(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+def changed_outputs(old: dict[str, Any], new: dict[str, Any]) -> tuple[list[str], list[str]]:
+    """The changed outputs, and those that cannot be compared (a secret masked without a fingerprint)."""
     a, b = old.get("outputs") or {}, new.get("outputs") or {}
-    return sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k))
+    compared = {(k, how == "cannot compare") for k in set(a) | set(b) for _, how in compared_paths(a.get(k), b.get(k))}
+    return sorted(k for k, unknown in compared if not unknown), sorted(k for k, unknown in compared if unknown)
 
 
 def summary(changes: list[Change]) -> str:
+    changes = [c for c in changes if c.op != "?"]
     counts = {"create": sum(c.op == "+" for c in changes), "update": sum(c.op == "~" and not c.replaced_by for c in changes),
               "replace": sum(bool(c.replaced_by) for c in changes), "delete": sum(c.op == "-" for c in changes)}
     return ", ".join(f"{n} to {what}" for what, n in counts.items())

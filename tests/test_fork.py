@@ -85,3 +85,59 @@ def test_an_invalid_result_is_refused_and_not_written(tmp_path):
     assert result.returncode == 2
     assert result.stderr.splitlines() == ["error: stacks/Pulumi.qa.yaml: quaykit:pool.count: must be ≥ 1 (got 0)"]
     assert not (project / "stacks" / "Pulumi.qa.yaml").exists()
+
+
+def test_a_secret_cannot_be_set_on_the_command_line_and_nothing_is_written(tmp_path):
+    project = project_copy(tmp_path)
+    for override in ("registry.database.password=hunter2", "pool.k3sToken=hunter2",
+                     "registry.redis={mode: external, host: r.example, password: hunter2}"):
+        result = quaykit("stack", "fork", "prod", "zz", "--set", override, cwd=project)
+        assert result.returncode == 2, (override, result.stdout, result.stderr)
+        assert len(result.stderr.splitlines()) == 1 and "hunter2" not in result.stderr, result.stderr
+        assert not (project / "stacks" / "Pulumi.zz.yaml").exists(), override
+    result = quaykit("stack", "fork", "prod", "zz", "--set", "registry.database.password=hunter2", cwd=project)
+    assert result.stderr.splitlines() == [
+        "error: command line: quaykit:registry.database.password: is a secret and `stack fork` writes no secrets; "
+        "after the fork run: pulumi config set --secret --path 'quaykit:registry.database.password' --stack zz"]
+
+
+def _fork(tmp_path, src, dst, *extra, edit=None):
+    project = project_copy(tmp_path)
+    if edit:
+        path = project / "stacks" / f"Pulumi.{src}.yaml"
+        path.write_text(edit(path.read_text()))
+    result = quaykit("stack", "fork", src, dst, *extra, cwd=project)
+    assert result.returncode == 0, result.stderr
+    return yaml.safe_load((project / "stacks" / f"Pulumi.{dst}.yaml").read_text())["config"], result
+
+
+def test_regions_and_issuers_keep_the_environment_name(tmp_path):
+    forked, result = _fork(tmp_path, "prod", "perf")
+    assert forked["quaykit:registry"]["certManagerIssuer"] == "letsencrypt-prod"
+    assert "certManagerIssuer" not in result.stdout
+    us = tmp_path / "us"
+    us.mkdir()
+    forked, result = _fork(us, "dev", "eu", edit=lambda text: text.replace("    name: dev\n", "    name: us\n"))
+    assert forked["quaykit:storage"]["region"] == "us-east-1"
+    assert forked["quaykit:environment"]["name"] == "eu"
+
+
+def test_every_host_name_and_the_kube_context_are_rewritten(tmp_path):
+    forked, result = _fork(tmp_path, "prod", "perf")
+    registry = forked["quaykit:registry"]
+    assert registry["hostname"] == "quay.perf.acme.example"
+    assert registry["builds"]["buildmanHostname"] == "buildman.perf.quay.acme.example"
+    assert registry["kubeContext"] == "acme-quay-perf"
+    assert "quay-perf.cluster-" in registry["database"]["host"] and "quay-perf" in registry["redis"]["host"]
+    assert ("  quaykit:registry.builds.buildmanHostname: buildman.quay.acme.example -> "
+            "buildman.perf.quay.acme.example") in result.stdout.splitlines()
+
+
+def test_a_stack_cannot_be_forked_onto_itself_even_with_force(tmp_path):
+    project = project_copy(tmp_path)
+    before = (project / "stacks" / "Pulumi.prod.yaml").read_bytes()
+    result = quaykit("stack", "fork", "prod", "prod", "--force", cwd=project)
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        "error: command line: stack fork prod prod: source and destination are the same stack"]
+    assert (project / "stacks" / "Pulumi.prod.yaml").read_bytes() == before

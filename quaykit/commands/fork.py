@@ -10,6 +10,8 @@ from ..stacks import display_path, load_stack, project_root, stack_file
 
 
 def fork(*, src: str, dst: str, overrides: list[str], force: bool) -> int:
+    if src == dst:  # even with --force: the fork would drop the stack's own secrets and rename its resources
+        raise SettingsError("command line", None, f"stack fork {src} {dst}: source and destination are the same stack")
     root = project_root()
     loaded = load_stack(root, src)  # a broken source is refused with its own one line
     target = stack_file(root, dst)

@@ -56,15 +56,18 @@ def _diff_against(root: Path, stack: str, ref: str, run, fmt: str) -> int:
     """Print what changes from `ref`'s plan to this one; 0 when both plans were made (changed or not)."""
     import json
 
-    from ..against import RevisionError, plan_at_revision
+    from ..against import RevisionError, against_title, plan_at_revision, resolve_revision
     from ..preview.plan import plan_json
     from .diff import render
 
     try:
-        old = plan_at_revision(root, ref, stack)
+        commit, short = resolve_revision(root, ref)
+        old = plan_at_revision(root, ref, stack, commit)
     except RevisionError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    lines, _ = render(old, json.loads(plan_json(run)), fmt, f"Stack `{stack}`: changes against `{ref}`")
+    lines, _ = render(old, json.loads(plan_json(run)), fmt, against_title(stack, ref, short, markdown=True))
+    if fmt != "markdown":  # the markdown form opens with the title already
+        lines.insert(0, against_title(stack, ref, short, markdown=False))
     print("\n".join(lines))
     return 0
