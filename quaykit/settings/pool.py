@@ -17,6 +17,11 @@ EQUINIX_OPERATING_SYSTEMS = ("ubuntu_22_04", "ubuntu_24_04", "debian_12", "rocky
 # Virtual EC2 families with nested virtualization (since 2026-02-12): Intel 8th generation, incl. flex/d.
 AWS_NESTED_FAMILIES = re.compile(r"^(c8i|m8i|r8i)(-flex|d)?$")
 AWS_INSTANCE_TYPE = re.compile(r"^([a-z][a-z0-9-]*)\.([a-z0-9-]+)$")
+# A container image reference as the distribution spec writes it: [registry[:port]/]path[:tag][@sha256:digest].
+_IMAGE_COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
+IMAGE_REFERENCE = re.compile(
+    r"^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]{1,5})?/)?"
+    rf"{_IMAGE_COMPONENT}(?:/{_IMAGE_COMPONENT})*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{{0,127}})?(?:@sha256:[a-f0-9]{{64}})?$")
 UBUNTU_AMI = "resolve:ssm:/aws/service/canonical/ubuntu/server/24.04/stable/current/amd64/hvm/ebs-gp3/ami-id"
 
 
@@ -185,6 +190,15 @@ class PoolSettings(Model):
     def _not_reserved_prefix(cls, value: str) -> str:
         if value.split("/", 1)[0].endswith(("kubernetes.io", "k8s.io")):
             raise ValueError(f"the kubernetes.io/ and k8s.io/ prefixes are reserved; use e.g. quaykit.dev/builder=true (got {value!r})")
+        return value
+
+    @field_validator("builder_image")
+    @classmethod
+    def _image_reference(cls, value: str) -> str:
+        # It becomes an argument in the nodes' root boot script: only a plain reference may get there.
+        if not IMAGE_REFERENCE.fullmatch(value):
+            raise ValueError("not a container image reference such as quay.io/quay/quay-builder-qemu-fedoracoreos:stable "
+                             f"(registry/repository[:tag][@sha256:digest]; no spaces, quotes or line breaks) (got {value!r})")
         return value
 
     @field_validator("k3s_token")
