@@ -98,3 +98,28 @@ def test_a_vm_too_big_for_the_plan_names_the_pool_key_and_nothing_is_written(tmp
     result = quaykit("preview", "--stack", "dev", "--set", "capacity.vmVcpus=16", "--out", str(tmp_path / "out"))
     _refused(result, "quaykit:pool.equinixMetal.plan: c3.small.x86 (16 vCPU, 32 GiB) cannot hold one 16 vCPU")
     assert not (tmp_path / "out").exists()
+
+
+def test_a_machine_missing_from_the_price_list_is_a_preview_warning_but_a_pool_plan_error(tmp_path):
+    unpriced = ("--stack", "prod", "--set", "pool.aws.instanceType=m8i-flex.2xlarge")
+    preview = quaykit("preview", *unpriced, "--out", str(tmp_path / "out"))
+    assert preview.returncode == 0, preview.stderr
+    capacity = [line for line in preview.stdout.splitlines() if line.startswith(("capacity", "cost/month"))]
+    assert capacity == ["capacity: no price/spec for 'm8i-flex.2xlarge' in quaykit/data/prices-2026-12.yaml; "
+                        "add it under quaykit:capacity.prices"]
+    assert (tmp_path / "out" / "build-nodes").is_dir()
+    _refused(quaykit("pool", "plan", *unpriced),
+             "quaykit:pool.aws.instanceType: no price or spec for 'm8i-flex.2xlarge' in "
+             "quaykit/data/prices-2026-12.yaml; did you mean 'm8i.2xlarge'?; add it under quaykit:capacity.prices")
+
+
+def test_a_machine_added_under_capacity_prices_is_planned(tmp_path):
+    project = project_copy(tmp_path)
+    path = project / "stacks" / "Pulumi.prod.yaml"
+    path.write_text(path.read_text().replace("instanceType: c8i.8xlarge", "instanceType: m8i.metal-48xl").replace(
+        "    prices:\n", "    prices:\n      m8i.metal-48xl: {hourly: 10.0, vcpus: 192, memoryGib: 768}\n"))
+    result = quaykit("pool", "plan", "--stack", "prod", cwd=project)
+    assert result.returncode == 0, result.stderr
+    # 32 VMs; 192 vCPU / 768 GiB holds min((192 - 1) // 2, (768 - 2) // 4) = 95 -> 1 node, 10 $/h * 730 h each.
+    backend, name, vcpus, gib, per_node, nodes, hourly, *_ = _configured_row(result.stdout)
+    assert (backend, name, per_node, nodes, hourly) == ("aws", "m8i.metal-48xl", "95", "1", "$7,300")

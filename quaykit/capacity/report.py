@@ -1,6 +1,6 @@
 """A stack's capacity plan: its settings priced against the data file, as a table or a few summary lines."""
 from dataclasses import dataclass
-from typing import Optional
+from typing import Optional, Union
 
 from ..settings import SettingsError, StackSettings
 from . import model
@@ -39,6 +39,15 @@ class CapacityReport:
         return model.always_on_hourly(self.pool.count, machine, self.price_list.hours_per_month)
 
 
+@dataclass(frozen=True)
+class UnpricedPool:
+    """The configured machine is missing from the price list. The pool settings vouch for the machine itself, so
+    `quaykit preview` only warns; `quaykit pool plan`, whose whole output is the pricing, refuses."""
+
+    warning: str
+    error: SettingsError
+
+
 def configured_pool(settings: StackSettings) -> ConfiguredPool:
     pool = settings.pool
     if pool.backend == "aws":
@@ -47,17 +56,20 @@ def configured_pool(settings: StackSettings) -> ConfiguredPool:
     return ConfiguredPool("equinix-metal", metal.plan, "quaykit:pool.equinixMetal.plan", pool.count, metal.billing_cycle)
 
 
-def capacity_report(settings: StackSettings, source: str) -> Optional[CapacityReport]:
-    """The plan for a stack with a `quaykit:capacity` block (None without one); bad machine → SettingsError."""
+def capacity_report(settings: StackSettings, source: str) -> Union[CapacityReport, UnpricedPool, None]:
+    """The plan for a stack with a `quaykit:capacity` block (None without one); a machine that cannot hold one
+    build VM → SettingsError."""
     capacity = settings.capacity
     if capacity is None:
         return None
-    prices = load_price_list().with_overrides(capacity.price_overrides())
+    prices = load_price_list().with_machines(capacity.added_machines()).with_overrides(capacity.price_overrides())
     pool = configured_pool(settings)
     try:
         machine = prices.lookup(pool.name)
     except KeyError as exc:
-        raise SettingsError(source, pool.key, exc.args[0]) from None
+        add = "add it under quaykit:capacity.prices"
+        return UnpricedPool(f"capacity: no price/spec for {pool.name!r} in {prices.source}; {add}",
+                            SettingsError(source, pool.key, f"{exc.args[0]}; {add}"))
     if machine.backend != pool.backend:
         raise SettingsError(source, pool.key, f"{pool.name!r} is an {machine.backend} machine, not {pool.backend}")
     demand = model.Demand(capacity.builds_per_hour, capacity.average_build_minutes, capacity.vm_vcpus,
@@ -90,8 +102,10 @@ def verdict(report: CapacityReport) -> str:
     return f"pool.count {pool.count} is NOT enough: needs {need}, short by {need - pool.count}"
 
 
-def summary_lines(report: CapacityReport) -> list[str]:
+def summary_lines(report: Union[CapacityReport, UnpricedPool]) -> list[str]:
     """The capacity lines `quaykit preview` prints after its resource summary."""
+    if isinstance(report, UnpricedPool):
+        return [report.warning]
     plan, pool = report.configured, report.pool
     return [
         f"capacity: {demand_line(report)}",

@@ -1,5 +1,5 @@
 """`quaykit pool plan`: how many build nodes a stack needs, and the monthly cost of each way to pay for them."""
-from ..capacity.report import capacity_report, plan_lines
+from ..capacity.report import UnpricedPool, capacity_report, plan_lines
 from ..overrides import OverrideError
 from ..settings import SettingsError
 from ..stacks import load_stack_with_overrides, project_root
@@ -14,6 +14,8 @@ def plan(*, stack: str, overrides: list[str]) -> int:
     if report is None:
         raise SettingsError(loaded.source, "quaykit:capacity",
                             "required for `quaykit pool plan`; set at least buildsPerHour and averageBuildMinutes")
+    if isinstance(report, UnpricedPool):
+        raise report.error
     for line in plan_lines(report, stack, loaded.source):
         print(line)
     return 0
