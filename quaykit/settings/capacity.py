@@ -44,7 +44,7 @@ class CapacitySettings(Model):
     """Hours a day builds arrive at the peak rate; sets the monthly build count that elastic billing pays for."""
 
     prices: dict[str, PriceOverride] = {}
-    """Price overrides per plan slug / instance type; they win over `quaykit/data/prices-*.yaml`."""
+    """Price overrides per plan slug / instance type, winning over `quaykit/data/prices-*.yaml`; or a machine it lacks."""
 
     @field_validator("prices")
     @classmethod
