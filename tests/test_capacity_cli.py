@@ -123,3 +123,33 @@ def test_a_machine_added_under_capacity_prices_is_planned(tmp_path):
     # 32 VMs; 192 vCPU / 768 GiB holds min((192 - 1) // 2, (768 - 2) // 4) = 95 -> 1 node, 10 $/h * 730 h each.
     backend, name, vcpus, gib, per_node, nodes, hourly, *_ = _configured_row(result.stdout)
     assert (backend, name, per_node, nodes, hourly) == ("aws", "m8i.metal-48xl", "95", "1", "$7,300")
+
+
+def _worker_warnings(stdout: str) -> list[str]:
+    return [line for line in stdout.splitlines() if line.startswith("capacity: warning:")]
+
+
+def test_prod_lets_quay_run_as_many_builds_as_its_capacity_plan_needs():
+    # 32 build VMs needed (see above); 3 × c8i.8xlarge hold 3 × 15 = 45.
+    for command in (("preview",), ("pool", "plan")):
+        result = quaykit(*command, "--stack", "prod")
+        assert result.returncode == 0, result.stderr
+        assert _worker_warnings(result.stdout) == [], result.stdout
+
+
+def test_max_workers_below_the_build_vms_needed_is_warned_about():
+    below = "capacity: warning: registry.builds.maxWorkers 5 is below the 32 build VMs needed; " \
+            "Quay runs at most 5 builds at once (set it to 32)"
+    for command in (("preview",), ("pool", "plan")):
+        result = quaykit(*command, "--stack", "prod", "--set", "registry.builds.maxWorkers=5")
+        assert result.returncode == 0, result.stderr
+        assert _worker_warnings(result.stdout) == [below]
+
+
+def test_max_workers_above_what_the_pool_holds_is_warned_about():
+    above = "capacity: warning: registry.builds.maxWorkers 50 is above the 45 build VMs the pool holds (3 × 15); " \
+            "builds past 45 wait for a free node"
+    for command in (("preview",), ("pool", "plan")):
+        result = quaykit(*command, "--stack", "prod", "--set", "registry.builds.maxWorkers=50")
+        assert result.returncode == 0, result.stderr
+        assert _worker_warnings(result.stdout) == [above]

@@ -25,6 +25,8 @@ class CapacityReport:
     pool: ConfiguredPool
     configured: model.MachinePlan
     rows: list[model.MachinePlan]
+    max_workers: Optional[int] = None
+    """Quay's `ALLOWED_WORKER_COUNT` (`registry.builds.maxWorkers`); None when builds are off."""
 
     @property
     def enough(self) -> bool:
@@ -82,7 +84,8 @@ def capacity_report(settings: StackSettings, source: str) -> Union[CapacityRepor
             f"{model.HOST_RESERVED_MEMORY_GIB} GiB; pick a larger one (got {pool.name!r})"))
     order = sorted(prices.machines.values(), key=lambda m: (m.backend != pool.backend, m.backend, m.hourly))
     rows = [model.plan_machine(m, demand, prices.hours_per_month) for m in order]
-    return CapacityReport(prices, demand, pool, configured, rows)
+    builds = settings.registry.builds
+    return CapacityReport(prices, demand, pool, configured, rows, builds.max_workers if builds.enabled else None)
 
 
 def _money(value: Optional[float]) -> str:
@@ -102,6 +105,21 @@ def verdict(report: CapacityReport) -> str:
     return f"pool.count {pool.count} is NOT enough: needs {need}, short by {need - pool.count}"
 
 
+def worker_warnings(report: CapacityReport) -> list[str]:
+    """Quay starts at most `maxWorkers` builds at once, whatever the pool holds: both must match the demand."""
+    workers, need = report.max_workers, report.demand.slots
+    holds = report.pool.count * report.configured.vms_per_node
+    if workers is None:
+        return []
+    if workers < need:
+        return [f"capacity: warning: registry.builds.maxWorkers {workers} is below the {need} build VMs needed; "
+                f"Quay runs at most {workers} builds at once (set it to {need})"]
+    if workers > holds:
+        return [f"capacity: warning: registry.builds.maxWorkers {workers} is above the {holds} build VMs the pool holds "
+                f"({report.pool.count} × {report.configured.vms_per_node}); builds past {holds} wait for a free node"]
+    return []
+
+
 def summary_lines(report: Union[CapacityReport, UnpricedPool]) -> list[str]:
     """The capacity lines `quaykit preview` prints after its resource summary."""
     if isinstance(report, UnpricedPool):
@@ -114,6 +132,7 @@ def summary_lines(report: Union[CapacityReport, UnpricedPool]) -> list[str]:
         f"{pool.billing} billing)",
         f"cost/month: short-lived {pool.name} machines instead: {_money(plan.elastic_per_second)} billed per second, "
         f"{_money(plan.elastic_hourly_rounded)} by the started hour (`quaykit pool plan` compares all machines)",
+        *worker_warnings(report),
     ]
 
 
@@ -148,6 +167,7 @@ def plan_lines(report: CapacityReport, stack: str, source: str) -> list[str]:
         f"demand: {demand_line(report)}",
         f"configured: {pool.backend} {pool.name} × {pool.count}, {pool.billing} billing, {plan.vms_per_node} VMs/node "
         f"→ {verdict(report)}; {_money(report.configured_cost)}/month",
+        *worker_warnings(report),
         "",
         *table_lines(report),
         "",
