@@ -1,7 +1,9 @@
 """`quaykit pool plan` and the capacity lines of `quaykit preview`, run as a user runs them."""
+import os
 import re
+import subprocess
 
-from cli import project_copy, quaykit
+from cli import QUAYKIT, ROOT, project_copy, quaykit
 from quaykit.capacity.prices import load_price_list
 
 
@@ -153,3 +155,35 @@ def test_max_workers_above_what_the_pool_holds_is_warned_about():
         result = quaykit(*command, "--stack", "prod", "--set", "registry.builds.maxWorkers=50")
         assert result.returncode == 0, result.stderr
         assert _worker_warnings(result.stdout) == [above]
+
+
+def test_pool_plan_into_a_closed_pipe_exits_quietly():
+    # `quaykit pool plan | head -1`, made deterministic: the reader is gone before the first line is written.
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    with os.fdopen(write_end, "w") as closed_pipe:
+        result = subprocess.run([QUAYKIT, "pool", "plan", "--stack", "prod"], cwd=ROOT, stdout=closed_pipe,
+                                stderr=subprocess.PIPE, text=True, timeout=300)
+    assert (result.returncode, result.stderr) == (0, "")
+
+
+def test_pool_plan_check_fails_ci_only_when_the_pool_is_short():
+    short = quaykit("pool", "plan", "--stack", "prod", "--check", "--set", "pool.count=2")
+    assert short.returncode == 1, short.stderr
+    assert "pool.count 2 is NOT enough: needs 3, short by 1" in short.stdout
+    enough = quaykit("pool", "plan", "--stack", "prod", "--check")
+    assert enough.returncode == 0, enough.stderr
+    unchecked = quaykit("pool", "plan", "--stack", "prod", "--set", "pool.count=2")
+    assert unchecked.returncode == 0, unchecked.stderr
+
+
+def test_pool_plan_marks_equinix_metal_rows_as_shut_down():
+    result = quaykit("pool", "plan", "--stack", "prod")
+    assert result.returncode == 0, result.stderr
+    rows = [line for line in result.stdout.splitlines() if re.match(r"^[ *] (equinix-metal|aws) ", line)]
+    metal = [row for row in rows if row[2:].startswith("equinix-metal")]
+    assert metal and all(row.endswith("  shut down 2026-06-30") for row in metal), metal
+    assert not any("shut down" in row for row in rows if row not in metal)
+    # Nothing shut down is recommended: the cheapest lines name EC2 types.
+    cheapest = next(line for line in result.stdout.splitlines() if line.startswith("cheapest always-on:"))
+    assert ".x86" not in cheapest, cheapest

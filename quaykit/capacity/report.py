@@ -136,6 +136,9 @@ def summary_lines(report: Union[CapacityReport, UnpricedPool]) -> list[str]:
     ]
 
 
+# Equinix Metal stopped taking orders on 2026-06-30: its rows stay for comparison and remaining capacity.
+SHUT_DOWN = {"equinix-metal": "shut down 2026-06-30"}
+
 HEADER = ("  {:<14} {:<16} {:>5} {:>5} {:>8} {:>6} {:>11} {:>11} {:>12} {:>14}")
 
 
@@ -150,14 +153,17 @@ def table_lines(report: CapacityReport) -> list[str]:
         nodes = "—" if row.nodes is None else str(row.nodes)
         lines.append(mark + HEADER.format(
             m.backend, m.name, m.vcpus, f"{m.memory_gib:g}", row.vms_per_node, nodes, _money(row.always_on_hourly),
-            _money(row.always_on_monthly), _money(row.elastic_per_second), _money(row.elastic_hourly_rounded))[1:])
+            _money(row.always_on_monthly), _money(row.elastic_per_second), _money(row.elastic_hourly_rounded))[1:]
+            + (f"  {SHUT_DOWN[m.backend]}" if m.backend in SHUT_DOWN else ""))
     return lines
 
 
 def plan_lines(report: CapacityReport, stack: str, source: str) -> list[str]:
     """The whole `quaykit pool plan` output."""
     p, pool, plan = report.price_list, report.pool, report.configured
-    sized = [r for r in report.rows if r.nodes is not None]
+    # Recommend only what can still be bought; a table of nothing else still gets an answer.
+    sized = [r for r in report.rows if r.nodes is not None and r.machine.backend not in SHUT_DOWN] or \
+        [r for r in report.rows if r.nodes is not None]
     cheapest_pool = min(sized, key=lambda r: min(c for c in (r.always_on_hourly, r.always_on_monthly) if c is not None))
     cheapest_elastic = min(sized, key=lambda r: r.elastic_per_second)
     return [
