@@ -3,6 +3,8 @@ import os
 import re
 import subprocess
 
+import pytest
+
 from cli import QUAYKIT, ROOT, project_copy, quaykit
 from quaykit.capacity.prices import load_price_list
 
@@ -139,22 +141,17 @@ def test_prod_lets_quay_run_as_many_builds_as_its_capacity_plan_needs():
         assert _worker_warnings(result.stdout) == [], result.stdout
 
 
-def test_max_workers_below_the_build_vms_needed_is_warned_about():
-    below = "capacity: warning: registry.builds.maxWorkers 5 is below the 32 build VMs needed; " \
-            "Quay runs at most 5 builds at once (set it to 32)"
+@pytest.mark.parametrize("workers, warning", [
+    (5, "capacity: warning: registry.builds.maxWorkers 5 is below the 32 build VMs needed; "
+        "Quay runs at most 5 builds at once (set it to 32)"),
+    (50, "capacity: warning: registry.builds.maxWorkers 50 is above the 45 build VMs the pool holds (3 × 15); "
+         "builds past 45 wait for a free node"),
+], ids=["below-needed", "above-pool"])
+def test_max_workers_out_of_line_with_the_capacity_plan_is_warned_about(workers, warning):
     for command in (("preview",), ("pool", "plan")):
-        result = quaykit(*command, "--stack", "prod", "--set", "registry.builds.maxWorkers=5")
+        result = quaykit(*command, "--stack", "prod", "--set", f"registry.builds.maxWorkers={workers}")
         assert result.returncode == 0, result.stderr
-        assert _worker_warnings(result.stdout) == [below]
-
-
-def test_max_workers_above_what_the_pool_holds_is_warned_about():
-    above = "capacity: warning: registry.builds.maxWorkers 50 is above the 45 build VMs the pool holds (3 × 15); " \
-            "builds past 45 wait for a free node"
-    for command in (("preview",), ("pool", "plan")):
-        result = quaykit(*command, "--stack", "prod", "--set", "registry.builds.maxWorkers=50")
-        assert result.returncode == 0, result.stderr
-        assert _worker_warnings(result.stdout) == [above]
+        assert _worker_warnings(result.stdout) == [warning]
 
 
 def test_pool_plan_into_a_closed_pipe_exits_quietly():

