@@ -36,6 +36,11 @@ AWS_METAL_TYPES = frozenset({
 })
 # Quay's default build VM (2 vCPU, VM_MEMORY_LIMIT 4G) next to the host's reserve (quaykit.capacity.model).
 ONE_BUILD_VM_GIB = 4 + 2
+# A container image reference as the distribution spec writes it: [registry[:port]/]path[:tag][@sha256:digest].
+_IMAGE_COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
+IMAGE_REFERENCE = re.compile(
+    r"^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]{1,5})?/)?"
+    rf"{_IMAGE_COMPONENT}(?:/{_IMAGE_COMPONENT})*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{{0,127}})?(?:@sha256:[a-f0-9]{{64}})?$")
 UBUNTU_AMI = "resolve:ssm:/aws/service/canonical/ubuntu/server/24.04/stable/current/amd64/hvm/ebs-gp3/ami-id"
 
 
