@@ -1,4 +1,6 @@
 """Rendering of the text formats in templates/: strict jinja2, YAML emitted from data."""
+import json
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -30,7 +32,21 @@ def to_yaml(value: Any, indent: int = 0) -> str:
                      allow_unicode=True).rstrip("\n")
     if text.endswith("\n..."):
         text = text[: -len("\n...")]
-    return text.replace("\n", "\n" + " " * indent) if indent else text
+    # Every YAML line break, not only \n: PyYAML writes \u2028 & co. raw in literal blocks, and reads them as breaks.
+    return re.sub(r"\r\n|[\n\r\x85\u2028\u2029]", lambda m: m.group(0) + " " * indent, text) if indent else text
+
+
+def yaml_scalar(value: str) -> str:
+    """A string as one YAML token on one line: plain when it reads back unchanged, else JSON (double-quoted)."""
+    text = to_yaml(value)
+    if re.search(r"[\n\r\x85\u2028\u2029]", text) or yaml.safe_load(text) != value:
+        return json.dumps(value)
+    return text
+
+
+def shell_quote(value: str) -> str:
+    """One POSIX shell word, always single-quoted (shlex.quote, minus its bare form for "safe" strings)."""
+    return "'" + str(value).replace("'", "'\"'\"'") + "'"
 
 
 @lru_cache(maxsize=1)
@@ -44,6 +60,8 @@ def environment() -> jinja2.Environment:
         autoescape=False,
     )
     env.filters["to_yaml"] = to_yaml
+    env.filters["yaml_scalar"] = yaml_scalar
+    env.filters["shell_quote"] = shell_quote
     return env
 
 

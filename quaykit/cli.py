@@ -20,7 +20,7 @@ def _config_check(args: argparse.Namespace) -> int:
 
 def _pool_plan(args: argparse.Namespace) -> int:
     from .commands.pool import plan
-    return plan(stack=args.stack, overrides=args.set or [])
+    return plan(stack=args.stack, overrides=args.set or [], check=args.check)
 
 
 def _verify_storage(args: argparse.Namespace) -> int:
@@ -73,6 +73,7 @@ def parser() -> argparse.ArgumentParser:
     pool_plan = pool.add_parser("plan", help="nodes needed and monthly cost from quaykit:capacity")
     pool_plan.add_argument("--stack", required=True)
     pool_plan.add_argument("--set", action="append", metavar="KEY=VALUE")
+    pool_plan.add_argument("--check", action="store_true", help="exit 1 when the configured pool.count is not enough")
     pool_plan.set_defaults(run=_pool_plan)
 
     verify = commands.add_parser("verify", help="check a deployed stack against its real endpoints")

@@ -125,6 +125,30 @@ def test_combinations_without_kvm_are_refused_with_one_line(override, problem):
     assert (refused.value.key, refused.value.problem) == ("quaykit:pool.aws.instanceType", problem)
 
 
+@pytest.mark.parametrize("instance_type, problem", [
+    ("mac2.metal", "Mac instances (Apple silicon or dedicated Mac hosts) cannot run the build pool; use c8i/m8i/r8i"),
+    ("mac2-m2pro.metal",
+     "Mac instances (Apple silicon or dedicated Mac hosts) cannot run the build pool; use c8i/m8i/r8i"),
+    ("c8i.large", "too small: c8i.large has 4 GiB, one 4 GiB build VM needs that plus the host's 2 GiB; "
+                  "use c8i.xlarge or larger"),
+    ("c8i.metal", "not a bare-metal EC2 type quaykit knows (e.g. m8i.metal-48xl, c6i.metal)"),
+    ("m8i-flex.24xlarge", "m8i-flex comes in large, xlarge, 2xlarge, 4xlarge, 8xlarge, 12xlarge, 16xlarge"),
+    ("m8i.2xlarg", "not an EC2 instance type such as m8i.2xlarge"),
+])
+def test_instance_types_are_checked_by_the_pool_settings_even_without_a_capacity_block(instance_type, problem):
+    with pytest.raises(SettingsError) as refused:
+        load_stack_with_overrides(ROOT, "prod", [f"pool.aws.instanceType={instance_type}"])
+    assert (refused.value.key, refused.value.problem) == ("quaykit:pool.aws.instanceType",
+                                                          f"{problem} (got {instance_type!r})")
+
+
+@pytest.mark.parametrize("instance_type", ["r8i-flex.large", "m8i-flex.2xlarge", "m8i.metal-48xl", "c8id.4xlarge",
+                                           "m7i.metal-24xl", "c5.metal"])
+def test_real_kvm_instance_types_are_accepted(instance_type):
+    loaded = load_stack_with_overrides(ROOT, "prod", [f"pool.aws.instanceType={instance_type}"])
+    assert loaded.settings.pool.aws.instance_type == instance_type
+
+
 def test_the_cli_refuses_a_graviton_pool_with_exit_code_2_and_no_traceback():
     result = quaykit("preview", "--stack", "prod", "--set", "pool.aws.instanceType=c7g.large")
     assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr

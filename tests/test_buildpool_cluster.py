@@ -5,6 +5,7 @@ import json
 import kubernetes_validate
 import pytest
 
+from cli import quaykit
 from conftest import SHIPPED_STACKS
 from quaykit.preview.artifacts import kubernetes_objects
 
@@ -68,3 +69,15 @@ def test_the_kubeconfig_trusts_the_pulumi_made_server_ca_and_uses_the_admin_cert
     assert base64.b64decode(cluster["certificate-authority-data"]).decode() == plan.run.outputs["buildClusterCaCertificate"]
     admin = plan.inputs(plan.one("tls:index/certRequest:CertRequest", "pool-admin"))["subject"]
     assert admin["organization"] == "system:masters"
+
+
+@pytest.mark.parametrize("key, value", [("registry.hostname", "quay.dev.acme.example:8443"),
+                                        ("registry.builds.buildmanHostname", "b.acme.example:99999"),
+                                        ("registry.builds.buildmanHostname", "buildman.quay.dev.acme.example:443")])
+def test_a_host_name_with_a_port_is_refused_since_both_become_ingress_hosts(key, value, tmp_path):
+    # Build VMs dial buildmanHostname:443 (BUILDMAN_HOSTNAME); a port here gave `…:99999:443` and a bad Ingress.
+    result = quaykit("preview", "--stack", "dev", "--set", f"{key}={value}", "--out", str(tmp_path / "out"))
+    assert result.returncode == 2, result.stdout
+    assert result.stderr == (f"error: stacks/Pulumi.dev.yaml (with --set {key}={value}): quaykit:{key}: remove the "
+                             f"port: Ingress hosts are plain DNS names; TLS is on 443 (got {value!r})\n")
+    assert not (tmp_path / "out").exists()

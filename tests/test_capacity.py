@@ -7,7 +7,7 @@ import yaml
 
 from quaykit.capacity import model
 from quaykit.capacity.prices import Machine, load_price_list, newest_price_file
-from quaykit.capacity.report import capacity_report
+from quaykit.capacity.report import capacity_report, summary_lines
 from quaykit.settings import SettingsError, read_stack_file, settings_from_config
 from quaykit.settings.pool import EQUINIX_PLANS
 
@@ -116,9 +116,10 @@ def _with_pool(settings, **pool):
 def test_a_plan_missing_from_the_price_list_names_the_pool_key():
     settings = settings_from_config(_prod_config(), SOURCE)
     metal = settings.pool.equinix_metal.model_copy(update={"plan": "x9.huge.x86"})
-    with pytest.raises(SettingsError) as error:
-        capacity_report(_with_pool(settings, backend="equinix-metal", equinix_metal=metal), SOURCE)
-    assert str(error.value).startswith("stacks/Pulumi.prod.yaml: quaykit:pool.equinixMetal.plan: no price or spec")
+    unpriced = capacity_report(_with_pool(settings, backend="equinix-metal", equinix_metal=metal), SOURCE)
+    assert str(unpriced.error).startswith("stacks/Pulumi.prod.yaml: quaykit:pool.equinixMetal.plan: no price or spec")
+    assert summary_lines(unpriced) == ["capacity: no price/spec for 'x9.huge.x86' in quaykit/data/prices-2026-12.yaml; "
+                                       "add it under quaykit:capacity.prices"]
 
 
 def test_an_aws_pool_is_sized_billed_per_second_and_refused_when_too_small():

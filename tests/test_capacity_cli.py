@@ -1,7 +1,11 @@
 """`quaykit pool plan` and the capacity lines of `quaykit preview`, run as a user runs them."""
+import os
 import re
+import subprocess
 
-from cli import project_copy, quaykit
+import pytest
+
+from cli import QUAYKIT, ROOT, project_copy, quaykit
 from quaykit.capacity.prices import load_price_list
 
 
@@ -98,3 +102,85 @@ def test_a_vm_too_big_for_the_plan_names_the_pool_key_and_nothing_is_written(tmp
     result = quaykit("preview", "--stack", "dev", "--set", "capacity.vmVcpus=16", "--out", str(tmp_path / "out"))
     _refused(result, "quaykit:pool.equinixMetal.plan: c3.small.x86 (16 vCPU, 32 GiB) cannot hold one 16 vCPU")
     assert not (tmp_path / "out").exists()
+
+
+def test_a_machine_missing_from_the_price_list_is_a_preview_warning_but_a_pool_plan_error(tmp_path):
+    unpriced = ("--stack", "prod", "--set", "pool.aws.instanceType=m8i-flex.2xlarge")
+    preview = quaykit("preview", *unpriced, "--out", str(tmp_path / "out"))
+    assert preview.returncode == 0, preview.stderr
+    capacity = [line for line in preview.stdout.splitlines() if line.startswith(("capacity", "cost/month"))]
+    assert capacity == ["capacity: no price/spec for 'm8i-flex.2xlarge' in quaykit/data/prices-2026-12.yaml; "
+                        "add it under quaykit:capacity.prices"]
+    assert (tmp_path / "out" / "build-nodes").is_dir()
+    _refused(quaykit("pool", "plan", *unpriced),
+             "quaykit:pool.aws.instanceType: no price or spec for 'm8i-flex.2xlarge' in "
+             "quaykit/data/prices-2026-12.yaml; did you mean 'm8i.2xlarge'?; add it under quaykit:capacity.prices")
+
+
+def test_a_machine_added_under_capacity_prices_is_planned(tmp_path):
+    project = project_copy(tmp_path)
+    path = project / "stacks" / "Pulumi.prod.yaml"
+    path.write_text(path.read_text().replace("instanceType: c8i.8xlarge", "instanceType: m8i.metal-48xl").replace(
+        "    prices:\n", "    prices:\n      m8i.metal-48xl: {hourly: 10.0, vcpus: 192, memoryGib: 768}\n"))
+    result = quaykit("pool", "plan", "--stack", "prod", cwd=project)
+    assert result.returncode == 0, result.stderr
+    # 32 VMs; 192 vCPU / 768 GiB holds min((192 - 1) // 2, (768 - 2) // 4) = 95 -> 1 node, 10 $/h * 730 h each.
+    backend, name, vcpus, gib, per_node, nodes, hourly, *_ = _configured_row(result.stdout)
+    assert (backend, name, per_node, nodes, hourly) == ("aws", "m8i.metal-48xl", "95", "1", "$7,300")
+
+
+def _worker_warnings(stdout: str) -> list[str]:
+    return [line for line in stdout.splitlines() if line.startswith("capacity: warning:")]
+
+
+def test_prod_lets_quay_run_as_many_builds_as_its_capacity_plan_needs():
+    # 32 build VMs needed (see above); 3 × c8i.8xlarge hold 3 × 15 = 45.
+    for command in (("preview",), ("pool", "plan")):
+        result = quaykit(*command, "--stack", "prod")
+        assert result.returncode == 0, result.stderr
+        assert _worker_warnings(result.stdout) == [], result.stdout
+
+
+@pytest.mark.parametrize("workers, warning", [
+    (5, "capacity: warning: registry.builds.maxWorkers 5 is below the 32 build VMs needed; "
+        "Quay runs at most 5 builds at once (set it to 32)"),
+    (50, "capacity: warning: registry.builds.maxWorkers 50 is above the 45 build VMs the pool holds (3 × 15); "
+         "builds past 45 wait for a free node"),
+], ids=["below-needed", "above-pool"])
+def test_max_workers_out_of_line_with_the_capacity_plan_is_warned_about(workers, warning):
+    for command in (("preview",), ("pool", "plan")):
+        result = quaykit(*command, "--stack", "prod", "--set", f"registry.builds.maxWorkers={workers}")
+        assert result.returncode == 0, result.stderr
+        assert _worker_warnings(result.stdout) == [warning]
+
+
+def test_pool_plan_into_a_closed_pipe_exits_quietly():
+    # `quaykit pool plan | head -1`, made deterministic: the reader is gone before the first line is written.
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    with os.fdopen(write_end, "w") as closed_pipe:
+        result = subprocess.run([QUAYKIT, "pool", "plan", "--stack", "prod"], cwd=ROOT, stdout=closed_pipe,
+                                stderr=subprocess.PIPE, text=True, timeout=300)
+    assert (result.returncode, result.stderr) == (0, "")
+
+
+def test_pool_plan_check_fails_ci_only_when_the_pool_is_short():
+    short = quaykit("pool", "plan", "--stack", "prod", "--check", "--set", "pool.count=2")
+    assert short.returncode == 1, short.stderr
+    assert "pool.count 2 is NOT enough: needs 3, short by 1" in short.stdout
+    enough = quaykit("pool", "plan", "--stack", "prod", "--check")
+    assert enough.returncode == 0, enough.stderr
+    unchecked = quaykit("pool", "plan", "--stack", "prod", "--set", "pool.count=2")
+    assert unchecked.returncode == 0, unchecked.stderr
+
+
+def test_pool_plan_marks_equinix_metal_rows_as_shut_down():
+    result = quaykit("pool", "plan", "--stack", "prod")
+    assert result.returncode == 0, result.stderr
+    rows = [line for line in result.stdout.splitlines() if re.match(r"^[ *] (equinix-metal|aws) ", line)]
+    metal = [row for row in rows if row[2:].startswith("equinix-metal")]
+    assert metal and all(row.endswith("  shut down 2026-06-30") for row in metal), metal
+    assert not any("shut down" in row for row in rows if row not in metal)
+    # Nothing shut down is recommended: the cheapest lines name EC2 types.
+    cheapest = next(line for line in result.stdout.splitlines() if line.startswith("cheapest always-on:"))
+    assert ".x86" not in cheapest, cheapest

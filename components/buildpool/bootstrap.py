@@ -52,10 +52,13 @@ def build_node_user_data(*, node_name: Optional[str], role: Role, k3s_version: s
                          tls_san: Optional[str] = None, region: Optional[str] = None) -> str:
     """The #cloud-config document of one build node (or of every agent of a launch template when unnamed)."""
     fetched = [f for f in secrets if f.parameter is not None]
+    if role not in ("server", "agent"):
+        raise ValueError(f"role must be server or agent (got {role!r})")
     if fetched and not region:
         raise ValueError("secrets read from SSM need the region of the parameters")
     return render("build-node.cloud-init.yaml.j2", {
-        "title": f"Build node {node_name}" if node_name else "Build node (launch template)",
+        # A YAML comment ends at any line break: the node name is shown on one line.
+        "title": " ".join(f"Build node {node_name}".splitlines()) if node_name else "Build node (launch template)",
         "hostname": node_name,
         "role": role,
         "k3s_version": k3s_version,

@@ -44,6 +44,10 @@ class PriceList:
         hint = f"did you mean '{close[0]}'?" if close else f"known: {', '.join(self.machines)}"
         raise KeyError(f"no price or spec for {name!r} in {self.source}; {hint}")
 
+    def with_machines(self, added: Mapping[str, Machine]) -> "PriceList":
+        """A copy that also lists `added` (machines specified in stack config)."""
+        return replace(self, machines={**self.machines, **added})
+
     def with_overrides(self, overrides: Mapping[str, tuple[Optional[float], Optional[float]]]) -> "PriceList":
         """A copy where each `name: (hourly, monthly)` override (None = keep) replaces the listed price."""
         machines = dict(self.machines)

@@ -1,6 +1,6 @@
 """A stack's capacity plan: its settings priced against the data file, as a table or a few summary lines."""
 from dataclasses import dataclass
-from typing import Optional
+from typing import Optional, Union
 
 from ..settings import SettingsError, StackSettings
 from . import model
@@ -25,6 +25,8 @@ class CapacityReport:
     pool: ConfiguredPool
     configured: model.MachinePlan
     rows: list[model.MachinePlan]
+    max_workers: Optional[int] = None
+    """Quay's `ALLOWED_WORKER_COUNT` (`registry.builds.maxWorkers`); None when builds are off."""
 
     @property
     def enough(self) -> bool:
@@ -39,6 +41,15 @@ class CapacityReport:
         return model.always_on_hourly(self.pool.count, machine, self.price_list.hours_per_month)
 
 
+@dataclass(frozen=True)
+class UnpricedPool:
+    """The configured machine is missing from the price list. The pool settings vouch for the machine itself, so
+    `quaykit preview` only warns; `quaykit pool plan`, whose whole output is the pricing, refuses."""
+
+    warning: str
+    error: SettingsError
+
+
 def configured_pool(settings: StackSettings) -> ConfiguredPool:
     pool = settings.pool
     if pool.backend == "aws":
@@ -47,17 +58,20 @@ def configured_pool(settings: StackSettings) -> ConfiguredPool:
     return ConfiguredPool("equinix-metal", metal.plan, "quaykit:pool.equinixMetal.plan", pool.count, metal.billing_cycle)
 
 
-def capacity_report(settings: StackSettings, source: str) -> Optional[CapacityReport]:
-    """The plan for a stack with a `quaykit:capacity` block (None without one); bad machine → SettingsError."""
+def capacity_report(settings: StackSettings, source: str) -> Union[CapacityReport, UnpricedPool, None]:
+    """The plan for a stack with a `quaykit:capacity` block (None without one); a machine that cannot hold one
+    build VM → SettingsError."""
     capacity = settings.capacity
     if capacity is None:
         return None
-    prices = load_price_list().with_overrides(capacity.price_overrides())
+    prices = load_price_list().with_machines(capacity.added_machines()).with_overrides(capacity.price_overrides())
     pool = configured_pool(settings)
     try:
         machine = prices.lookup(pool.name)
     except KeyError as exc:
-        raise SettingsError(source, pool.key, exc.args[0]) from None
+        add = "add it under quaykit:capacity.prices"
+        return UnpricedPool(f"capacity: no price/spec for {pool.name!r} in {prices.source}; {add}",
+                            SettingsError(source, pool.key, f"{exc.args[0]}; {add}"))
     if machine.backend != pool.backend:
         raise SettingsError(source, pool.key, f"{pool.name!r} is an {machine.backend} machine, not {pool.backend}")
     demand = model.Demand(capacity.builds_per_hour, capacity.average_build_minutes, capacity.vm_vcpus,
@@ -70,7 +84,8 @@ def capacity_report(settings: StackSettings, source: str) -> Optional[CapacityRe
             f"{model.HOST_RESERVED_MEMORY_GIB} GiB; pick a larger one (got {pool.name!r})"))
     order = sorted(prices.machines.values(), key=lambda m: (m.backend != pool.backend, m.backend, m.hourly))
     rows = [model.plan_machine(m, demand, prices.hours_per_month) for m in order]
-    return CapacityReport(prices, demand, pool, configured, rows)
+    builds = settings.registry.builds
+    return CapacityReport(prices, demand, pool, configured, rows, builds.max_workers if builds.enabled else None)
 
 
 def _money(value: Optional[float]) -> str:
@@ -90,8 +105,25 @@ def verdict(report: CapacityReport) -> str:
     return f"pool.count {pool.count} is NOT enough: needs {need}, short by {need - pool.count}"
 
 
-def summary_lines(report: CapacityReport) -> list[str]:
+def worker_warnings(report: CapacityReport) -> list[str]:
+    """Quay starts at most `maxWorkers` builds at once, whatever the pool holds: both must match the demand."""
+    workers, need = report.max_workers, report.demand.slots
+    holds = report.pool.count * report.configured.vms_per_node
+    if workers is None:
+        return []
+    if workers < need:
+        return [f"capacity: warning: registry.builds.maxWorkers {workers} is below the {need} build VMs needed; "
+                f"Quay runs at most {workers} builds at once (set it to {need})"]
+    if workers > holds:
+        return [f"capacity: warning: registry.builds.maxWorkers {workers} is above the {holds} build VMs the pool holds "
+                f"({report.pool.count} × {report.configured.vms_per_node}); builds past {holds} wait for a free node"]
+    return []
+
+
+def summary_lines(report: Union[CapacityReport, UnpricedPool]) -> list[str]:
     """The capacity lines `quaykit preview` prints after its resource summary."""
+    if isinstance(report, UnpricedPool):
+        return [report.warning]
     plan, pool = report.configured, report.pool
     return [
         f"capacity: {demand_line(report)}",
@@ -100,8 +132,12 @@ def summary_lines(report: CapacityReport) -> list[str]:
         f"{pool.billing} billing)",
         f"cost/month: short-lived {pool.name} machines instead: {_money(plan.elastic_per_second)} billed per second, "
         f"{_money(plan.elastic_hourly_rounded)} by the started hour (`quaykit pool plan` compares all machines)",
+        *worker_warnings(report),
     ]
 
+
+# Equinix Metal stopped taking orders on 2026-06-30: its rows stay for comparison and remaining capacity.
+SHUT_DOWN = {"equinix-metal": "shut down 2026-06-30"}
 
 HEADER = ("  {:<14} {:<16} {:>5} {:>5} {:>8} {:>6} {:>11} {:>11} {:>12} {:>14}")
 
@@ -117,14 +153,17 @@ def table_lines(report: CapacityReport) -> list[str]:
         nodes = "—" if row.nodes is None else str(row.nodes)
         lines.append(mark + HEADER.format(
             m.backend, m.name, m.vcpus, f"{m.memory_gib:g}", row.vms_per_node, nodes, _money(row.always_on_hourly),
-            _money(row.always_on_monthly), _money(row.elastic_per_second), _money(row.elastic_hourly_rounded))[1:])
+            _money(row.always_on_monthly), _money(row.elastic_per_second), _money(row.elastic_hourly_rounded))[1:]
+            + (f"  {SHUT_DOWN[m.backend]}" if m.backend in SHUT_DOWN else ""))
     return lines
 
 
 def plan_lines(report: CapacityReport, stack: str, source: str) -> list[str]:
     """The whole `quaykit pool plan` output."""
     p, pool, plan = report.price_list, report.pool, report.configured
-    sized = [r for r in report.rows if r.nodes is not None]
+    # Recommend only what can still be bought; a table of nothing else still gets an answer.
+    sized = [r for r in report.rows if r.nodes is not None and r.machine.backend not in SHUT_DOWN] or \
+        [r for r in report.rows if r.nodes is not None]
     cheapest_pool = min(sized, key=lambda r: min(c for c in (r.always_on_hourly, r.always_on_monthly) if c is not None))
     cheapest_elastic = min(sized, key=lambda r: r.elastic_per_second)
     return [
@@ -134,6 +173,7 @@ def plan_lines(report: CapacityReport, stack: str, source: str) -> list[str]:
         f"demand: {demand_line(report)}",
         f"configured: {pool.backend} {pool.name} × {pool.count}, {pool.billing} billing, {plan.vms_per_node} VMs/node "
         f"→ {verdict(report)}; {_money(report.configured_cost)}/month",
+        *worker_warnings(report),
         "",
         *table_lines(report),
         "",

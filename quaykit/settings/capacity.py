@@ -3,7 +3,7 @@ from typing import Optional
 
 from pydantic import Field, field_validator
 
-from ..capacity.prices import load_price_list
+from ..capacity.prices import Machine, load_price_list
 from .base import Model
 
 
@@ -13,6 +13,15 @@ class PriceOverride(Model):
 
     monthly: Optional[float] = Field(default=None, ge=0)
     """USD per month for monthly billing (Equinix `billingCycle: monthly`); the data file records none."""
+
+    vcpus: Optional[int] = Field(default=None, ge=1)
+    """vCPUs of a machine the data file lacks (give `hourly`, `vcpus` and `memoryGib` to add one)."""
+
+    memory_gib: Optional[float] = Field(default=None, gt=0)
+    """Memory in GiB of a machine the data file lacks."""
+
+    boot_minutes: Optional[float] = Field(default=None, ge=0)
+    """Create-to-ready minutes of a machine the data file lacks (default: 10 for bare metal, else 2)."""
 
 
 class CapacitySettings(Model):
@@ -35,19 +44,31 @@ class CapacitySettings(Model):
     """Hours a day builds arrive at the peak rate; sets the monthly build count that elastic billing pays for."""
 
     prices: dict[str, PriceOverride] = {}
-    """Price overrides per plan slug / instance type; they win over `quaykit/data/prices-*.yaml`."""
+    """Price overrides per plan slug / instance type, winning over `quaykit/data/prices-*.yaml`; or a machine it lacks."""
 
     @field_validator("prices")
     @classmethod
     def _known_machines(cls, prices: dict[str, PriceOverride]) -> dict[str, PriceOverride]:
         # A typo here would silently price the wrong machine; only machines with specs can be sized.
         price_list = load_price_list()
-        for name in prices:
+        for name, price in prices.items():
             try:
                 price_list.lookup(name)
             except KeyError as exc:
-                raise ValueError(exc.args[0]) from None
+                if None in (price.hourly, price.vcpus, price.memory_gib):
+                    raise ValueError(f"{exc.args[0]}; to add it give hourly, vcpus and memoryGib") from None
         return prices
 
     def price_overrides(self) -> dict[str, tuple[Optional[float], Optional[float]]]:
-        return {name: (price.hourly, price.monthly) for name, price in self.prices.items()}
+        """Price changes to machines of the data file."""
+        known = load_price_list().machines
+        return {name: (price.hourly, price.monthly) for name, price in self.prices.items() if name in known}
+
+    def added_machines(self) -> dict[str, Machine]:
+        """Machines the data file lacks, specified here (all AWS: every Equinix plan quaykit accepts is listed)."""
+        known = load_price_list().machines
+        return {name: Machine(backend="equinix-metal" if name.endswith(".x86") else "aws", name=name,
+                              vcpus=p.vcpus, memory_gib=p.memory_gib, hourly=p.hourly, monthly=p.monthly,
+                              boot_minutes=p.boot_minutes if p.boot_minutes is not None
+                              else 10 if ".metal" in name else 2)
+                for name, p in self.prices.items() if name not in known}

@@ -16,27 +16,69 @@ EQUINIX_OPERATING_SYSTEMS = ("ubuntu_22_04", "ubuntu_24_04", "debian_12", "rocky
 
 # Virtual EC2 families with nested virtualization (since 2026-02-12): Intel 8th generation, incl. flex/d.
 AWS_NESTED_FAMILIES = re.compile(r"^(c8i|m8i|r8i)(-flex|d)?$")
-AWS_INSTANCE_TYPE = re.compile(r"^([a-z][a-z0-9-]*)\.([a-z0-9-]+)$")
+# family.size: a family is class letters, a generation, option letters (c8i, m5zn, r8id), maybe -flex.
+AWS_INSTANCE_TYPE = re.compile(r"^([a-z]+\d+[a-z]*(?:-flex)?)\.(\d*xlarge|large|medium|small|micro|nano|metal(?:-\d+xl)?)$")
+# Sizes each nested family is sold in (flex stops at 16xlarge); the -metal-NNxl sizes are in AWS_METAL_TYPES.
+AWS_NESTED_SIZES = {"": ("large", "xlarge", "2xlarge", "4xlarge", "8xlarge", "12xlarge", "16xlarge", "24xlarge",
+                         "32xlarge", "48xlarge", "64xlarge", "96xlarge"),
+                    "-flex": ("large", "xlarge", "2xlarge", "4xlarge", "8xlarge", "12xlarge", "16xlarge")}
+AWS_GIB_PER_VCPU = {"c": 2, "m": 4, "r": 8}
+# Bare-metal x86 types that exist (VT-x/AMD-V native); a `.metal` name is checked against this, not guessed.
+AWS_METAL_TYPES = frozenset({
+    "c5.metal", "c5d.metal", "c5n.metal", "m5.metal", "m5d.metal", "m5dn.metal", "m5n.metal", "m5zn.metal",
+    "r5.metal", "r5b.metal", "r5d.metal", "r5dn.metal", "r5n.metal", "i3.metal", "i3en.metal", "z1d.metal",
+    "c6i.metal", "c6id.metal", "c6in.metal", "m6i.metal", "m6id.metal", "m6idn.metal", "m6in.metal",
+    "r6i.metal", "r6id.metal", "r6idn.metal", "r6in.metal", "i4i.metal", "x2idn.metal", "x2iedn.metal",
+    "c6a.metal", "m6a.metal", "r6a.metal",
+    "c7i.metal-24xl", "c7i.metal-48xl", "m7i.metal-24xl", "m7i.metal-48xl", "r7i.metal-24xl", "r7i.metal-48xl",
+    "c7a.metal-48xl", "m7a.metal-48xl", "r7a.metal-48xl",
+    "c8i.metal-48xl", "c8i.metal-96xl", "m8i.metal-48xl", "m8i.metal-96xl", "r8i.metal-48xl", "r8i.metal-96xl",
+})
+# Quay's default build VM (2 vCPU, VM_MEMORY_LIMIT 4G) next to the host's reserve (quaykit.capacity.model).
+ONE_BUILD_VM_GIB = 4 + 2
+# A container image reference as the distribution spec writes it: [registry[:port]/]path[:tag][@sha256:digest].
+_IMAGE_COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
+IMAGE_REFERENCE = re.compile(
+    r"^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]{1,5})?/)?"
+    rf"{_IMAGE_COMPONENT}(?:/{_IMAGE_COMPONENT})*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{{0,127}})?(?:@sha256:[a-f0-9]{{64}})?$")
 UBUNTU_AMI = "resolve:ssm:/aws/service/canonical/ubuntu/server/24.04/stable/current/amd64/hvm/ebs-gp3/ami-id"
+
+
+def _size_vcpus(size: str) -> int:
+    """vCPUs of a virtual EC2 size: large 2, xlarge 4, Nxlarge 4N."""
+    return 2 if size == "large" else 4 * int(size.removesuffix("xlarge") or 1)
 
 
 def aws_kvm_problem(instance_type: str, spot: bool) -> Optional[str]:
     """Why `instance_type` cannot give build VMs /dev/kvm, or None when it can."""
+    got = f"(got {instance_type!r})"
+    if instance_type.startswith("mac"):
+        return f"Mac instances (Apple silicon or dedicated Mac hosts) cannot run the build pool; use c8i/m8i/r8i {got}"
     match = AWS_INSTANCE_TYPE.match(instance_type)
     if not match:
-        return f"not an EC2 instance type such as m8i.2xlarge (got {instance_type!r})"
+        return f"not an EC2 instance type such as m8i.2xlarge {got}"
     family, size = match.groups()
-    family = re.sub(r"-flex$", "", family)
-    if family == "a1" or re.match(r"^[a-z]+\d+[a-z]*g[a-z]*$", family):
-        return f"Graviton (Arm) instances cannot run the x86 builder VM; use c8i/m8i/r8i or a .metal type (got {instance_type!r})"
+    base = family.removesuffix("-flex")
+    if base == "a1" or re.match(r"^[a-z]+\d+[a-z]*g[a-z]*$", base):
+        return f"Graviton (Arm) instances cannot run the x86 builder VM; use c8i/m8i/r8i or a .metal type {got}"
     if size.startswith("metal"):
+        if instance_type not in AWS_METAL_TYPES:
+            return f"not a bare-metal EC2 type quaykit knows (e.g. m8i.metal-48xl, c6i.metal) {got}"
         return None  # bare metal exposes VT-x/AMD-V directly
-    if re.match(r"^[a-z]+\d+[a-z]*a[a-z]*$", family):
-        return f"AMD instances have no nested virtualization on EC2; use c8i/m8i/r8i or a .metal type (got {instance_type!r})"
-    if not AWS_NESTED_FAMILIES.match(family):
-        return f"no KVM: only c8i/m8i/r8i (incl. -flex, d) offer nested virtualization, or use a .metal type (got {instance_type!r})"
+    if re.match(r"^[a-z]+\d+[a-z]*a[a-z]*$", base):
+        return f"AMD instances have no nested virtualization on EC2; use c8i/m8i/r8i or a .metal type {got}"
+    nested = AWS_NESTED_FAMILIES.match(family)
+    if not nested:
+        return f"no KVM: only c8i/m8i/r8i (incl. -flex, d) offer nested virtualization, or use a .metal type {got}"
+    sizes = AWS_NESTED_SIZES["-flex" if nested.group(2) == "-flex" else ""]
+    if size not in sizes:
+        return f"{family} comes in {', '.join(sizes)} {got}"
+    memory_gib = _size_vcpus(size) * AWS_GIB_PER_VCPU[family[0]]
+    if memory_gib < ONE_BUILD_VM_GIB:
+        return (f"too small: {instance_type} has {memory_gib} GiB, one 4 GiB build VM needs that plus the host's 2 GiB; "
+                f"use {family}.xlarge or larger {got}")
     if spot:
-        return f"Spot instances do not support nested virtualization; set spot: false or use a .metal type (got {instance_type!r})"
+        return f"Spot instances do not support nested virtualization; set spot: false or use a .metal type {got}"
     return None
 
 
@@ -185,6 +227,15 @@ class PoolSettings(Model):
     def _not_reserved_prefix(cls, value: str) -> str:
         if value.split("/", 1)[0].endswith(("kubernetes.io", "k8s.io")):
             raise ValueError(f"the kubernetes.io/ and k8s.io/ prefixes are reserved; use e.g. quaykit.dev/builder=true (got {value!r})")
+        return value
+
+    @field_validator("builder_image")
+    @classmethod
+    def _image_reference(cls, value: str) -> str:
+        # It becomes an argument in the nodes' root boot script: only a plain reference may get there.
+        if not IMAGE_REFERENCE.fullmatch(value):
+            raise ValueError("not a container image reference such as quay.io/quay/quay-builder-qemu-fedoracoreos:stable "
+                             f"(registry/repository[:tag][@sha256:digest]; no spaces, quotes or line breaks) (got {value!r})")
         return value
 
     @field_validator("k3s_token")

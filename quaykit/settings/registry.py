@@ -1,14 +1,23 @@
 """`quaykit:registry` — Quay on Kubernetes, its database and Redis."""
+import re
 from typing import Annotated, Literal, Optional
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 
 from .base import Model
 
 EXPIRATION_PATTERN = r"^[0-9]+(w|m|d|h|s)$"
 QUANTITY_PATTERN = r"^[0-9]+(\.[0-9]+)?(m|Ki|Mi|Gi|Ti|k|M|G|T)?$"
 LABEL_PATTERN = r"^([a-z0-9.-]+/)?[A-Za-z0-9]([A-Za-z0-9_.-]*[A-Za-z0-9])?=[A-Za-z0-9]([A-Za-z0-9_.-]*[A-Za-z0-9])?$"
-HOSTNAME_PATTERN = r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+(:\d{1,5})?$"
+# Both host names become Kubernetes Ingress hosts, which are plain DNS names: no port (TLS is on 443).
+HOSTNAME_PATTERN = r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$"
+
+
+def _no_port(value: Optional[str]) -> Optional[str]:
+    """A host name with a port gets its own message: the pattern's would not say what is wrong."""
+    if isinstance(value, str) and re.fullmatch(r"[^:/]+:\d*", value):
+        raise ValueError(f"remove the port: Ingress hosts are plain DNS names; TLS is on 443 (got {value!r})")
+    return value
 DNS_LABEL = r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"
 # The service account Quay runs as (an IRSA role must trust exactly this one).
 QUAY_SERVICE_ACCOUNT = "quay"
@@ -155,6 +164,8 @@ class BuildSettings(Model):
     max_job_time: int = Field(default=7200, ge=300, le=86400)
     """Seconds before a build is killed (`MAXIMUM_JOB_TIME`)."""
 
+    _buildman_hostname_has_no_port = field_validator("buildman_hostname", mode="before")(_no_port)
+
     @model_validator(mode="after")
     def _enabled_needs_endpoints(self):
         if self.enabled:
@@ -167,7 +178,9 @@ class BuildSettings(Model):
 
 class RegistrySettings(Model):
     hostname: str = Field(pattern=HOSTNAME_PATTERN)
-    """Public host name of the registry (`SERVER_HOSTNAME`), without scheme."""
+    """Public host name of the registry (`SERVER_HOSTNAME`), without scheme or port."""
+
+    _hostname_has_no_port = field_validator("hostname", mode="before")(_no_port)
 
     kube_context: Optional[str] = Field(default=None, pattern=r"^[A-Za-z0-9@:/._-]{1,253}$")
     """kubeconfig context of the cluster Quay runs on; unset means the current context (set it: a stack should
