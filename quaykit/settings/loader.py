@@ -2,13 +2,13 @@
 import difflib
 import json
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Iterator, Mapping
 
 import yaml
 from pydantic import ValidationError
 
 from .errors import NAMESPACE, SettingsError, config_key, from_validation_error, set_secret_command
-from .schema import model_at, secret_locations
+from .schema import field_at, is_secret_field, model_at, secret_locations
 from .stack import StackSettings
 
 TOP_LEVEL_KEYS = tuple(f.alias or n for n, f in StackSettings.model_fields.items())
@@ -44,6 +44,42 @@ def refuse_plain_secrets(config: Mapping[str, Any], source: str) -> None:
             key = config_key(loc)
             raise SettingsError(source, key, f"is a secret but written in plain text; remove it and run: "
                                              f"{set_secret_command(key, source)}")
+
+
+def _placeholders(value: Any, loc: tuple) -> Iterator[tuple]:
+    if is_secret_placeholder(value):
+        yield loc
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield from _placeholders(v, loc + (k,))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from _placeholders(v, loc + (str(i),))
+
+
+def _is_typo(loc: tuple) -> bool:
+    """True when `loc` names a key no settings block has: validation reports that with a "did you mean"."""
+    for depth in range(1, len(loc) + 1):
+        model = model_at(StackSettings, loc[:depth - 1])
+        if model is None:
+            return False  # inside a free-form value (tags, lists): a real key of the user's own
+        if field_at(StackSettings, loc[:depth]) is None:
+            return True
+    return False
+
+
+def refuse_misplaced_secure(config: Mapping[str, Any], source: str) -> None:
+    """`secure:` on a plain field would hand the decrypted value to plain inputs (tags, hosts) under `pulumi up`."""
+    secrets = ", ".join(config_key(loc) for loc in secret_locations(StackSettings))
+    for key, value in config.items():
+        namespace, _, name = key.partition(":")
+        if namespace != NAMESPACE:
+            continue
+        for loc in _placeholders(value, (name,)):
+            field = field_at(StackSettings, loc)
+            if (field is None or not is_secret_field(field)) and not _is_typo(loc):
+                raise SettingsError(source, config_key(loc), f"is not a secret field; write it in plain text "
+                                                             f"(secure: values are only for {secrets})")
 
 
 def settings_from_config(config: Mapping[str, Any], source: str) -> StackSettings:
