@@ -57,12 +57,12 @@ def load_stack(root: Path, stack: str) -> StackConfig:
 
 def load_stack_with_overrides(root: Path, stack: str, overrides: list[str]) -> StackConfig:
     """Load a stack file, apply `--set` overrides, and validate the result as a whole."""
-    from .overrides import apply_overrides
+    from .overrides import apply_overrides, shown
 
     loaded = load_stack(root, stack)
     if not overrides:
         return loaded
     config = apply_overrides(loaded.config, overrides)
-    source = f"{loaded.source} (with --set {' '.join(overrides)})"
+    source = f"{loaded.source} (with --set {' --set '.join(shown(text) for text in overrides)})"
     # Plain text is refused in the file only: a `--set` secret is a throwaway what-if and never reaches git.
     return StackConfig(stack, source, config, loaded.secret_keys, settings_from_config(config, source))
