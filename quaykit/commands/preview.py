@@ -5,7 +5,7 @@ from typing import Optional
 
 from ..overrides import OverrideError
 from ..settings import SettingsError
-from ..stacks import load_stack_with_overrides, project_root
+from ..stacks import display_path, load_stack_with_overrides, project_root
 
 EQUINIX_SHUTDOWN_WARNING = ("warning: Equinix Metal was shut down on 2026-06-30; this stack's build pool "
                             "(backend equinix-metal) can only be created with remaining capacity or a successor API")
@@ -46,7 +46,7 @@ def preview(*, stack: str, json_path: Optional[Path], out_dir: Optional[Path], o
 
 def _check_output_paths(root: Path, json_path: Optional[Path], out_dir: Optional[Path]) -> None:
     """Refuse a bad --json/--out before the program runs, so that a refusal writes nothing."""
-    from ..preview.artifacts import display, out_dir_problem
+    from ..preview.artifacts import out_dir_problem
 
     if json_path is not None:
         target = json_path.resolve()
@@ -54,11 +54,11 @@ def _check_output_paths(root: Path, json_path: Optional[Path], out_dir: Optional
             raise SettingsError(f"--json {json_path}", None, "is a directory; give a file path, e.g. plan.json")
         folder = next(f for f in target.parents if f.exists())
         if not folder.is_dir():
-            raise SettingsError(f"--json {json_path}", None, f"{display(folder)} is a file, not a directory")
+            raise SettingsError(f"--json {json_path}", None, f"{display_path(folder)} is a file, not a directory")
     if out_dir is not None:
         keep = {root: "the project root", Path.cwd(): "the current directory"}
         if json_path is not None:
-            keep[json_path] = display(json_path)
+            keep[json_path] = display_path(json_path)
         problem = out_dir_problem(out_dir, keep=keep)
         if problem:
             raise SettingsError(f"--out {out_dir}", None, problem)

@@ -4,7 +4,6 @@ Offline every secret is already a visible placeholder (secure config becomes PRE
 secrets PREVIEW-SECRET(generated:name)), so artifacts show the structure without any real secret.
 """
 import base64
-import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -12,6 +11,7 @@ from typing import Any, Iterator
 
 import yaml
 
+from ..stacks import display_path
 from .engine import ProgramRun, Recorded
 from .plan import normalise
 
@@ -80,15 +80,11 @@ def out_dir_problem(out_dir: Path, *, keep: dict[Path, str]) -> str | None:
             return f"would delete {name}; choose a directory of its own, e.g. build/<stack>"
     for folder in (target, *target.parents):
         if folder.exists() and not folder.is_dir():
-            return "is a file, not a directory" if folder == target else f"{display(folder)} is a file"
+            return "is a file, not a directory" if folder == target else f"{display_path(folder)} is a file"
     if target.is_dir() and any(target.iterdir()) and not (target / MARKER).is_file():
         return (f"exists and was not written by quaykit (no {MARKER} file); "
                 "empty it or choose another directory")
     return None
-
-
-def display(path: Path) -> str:
-    return os.path.relpath(path) if path.is_absolute() else str(path)
 
 
 def write_artifacts(run: ProgramRun, out_dir: Path) -> int:
