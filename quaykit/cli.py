@@ -9,8 +9,17 @@ from .settings import SettingsError
 
 def _preview(args: argparse.Namespace) -> int:
     from .commands.preview import preview
-    return preview(stack=args.stack, json_path=args.json, out_dir=args.out, overrides=args.set or [],
-                   against=args.against, fmt=args.format)
+    try:
+        return preview(stack=args.stack, json_path=args.json, out_dir=args.out, overrides=args.set or [],
+                       against=args.against, fmt=args.format)
+    except SettingsError:
+        raise
+    except Exception as exc:  # a bug, not a user mistake: one line unless asked for the traceback
+        if args.debug:
+            raise
+        message = " ".join(str(exc).split())
+        print(f"error: internal error: {type(exc).__name__}: {message} (rerun with --debug)", file=sys.stderr)
+        return 1
 
 
 def _config_check(args: argparse.Namespace) -> int:
@@ -61,6 +70,7 @@ def parser() -> argparse.ArgumentParser:
     preview.add_argument("--against", metavar="GIT_REF",
                          help="also plan GIT_REF's revision in a temporary git worktree and print the diff")
     preview.add_argument("--format", choices=("text", "markdown"), default="text", help="diff format for --against")
+    preview.add_argument("--debug", action="store_true", help="show the traceback of an internal error")
     preview.set_defaults(run=_preview)
 
     config = commands.add_parser("config", help="stack configuration").add_subparsers(dest="config_command", required=True)

@@ -5,7 +5,7 @@ from pathlib import Path
 from typing import Any
 
 from .settings import SettingsError, StackSettings, read_stack_file, settings_from_config
-from .settings.loader import refuse_plain_secrets
+from .settings.loader import refuse_misplaced_secure, refuse_plain_secrets
 
 
 def project_root() -> Path:
@@ -49,6 +49,7 @@ def load_stack(root: Path, stack: str) -> StackConfig:
         raise SettingsError(source, None, f"no such stack '{stack}' (known stacks: {known})")
     config = read_stack_file(path, source)
     secret_keys = [k for k, v in config.items() if "PREVIEW-SECRET(" in str(v)]
+    refuse_misplaced_secure(config, source)
     settings = settings_from_config(config, source)
     refuse_plain_secrets(config, source)
     return StackConfig(stack, source, config, secret_keys, settings)
@@ -56,12 +57,12 @@ def load_stack(root: Path, stack: str) -> StackConfig:
 
 def load_stack_with_overrides(root: Path, stack: str, overrides: list[str]) -> StackConfig:
     """Load a stack file, apply `--set` overrides, and validate the result as a whole."""
-    from .overrides import apply_overrides
+    from .overrides import apply_overrides, shown
 
     loaded = load_stack(root, stack)
     if not overrides:
         return loaded
     config = apply_overrides(loaded.config, overrides)
-    source = f"{loaded.source} (with --set {' '.join(overrides)})"
+    source = f"{loaded.source} (with --set {' --set '.join(shown(text) for text in overrides)})"
     # Plain text is refused in the file only: a `--set` secret is a throwaway what-if and never reaches git.
     return StackConfig(stack, source, config, loaded.secret_keys, settings_from_config(config, source))

@@ -11,10 +11,13 @@ from typing import Any, Iterator
 
 import yaml
 
+from ..stacks import display_path
 from .engine import ProgramRun, Recorded
 from .plan import normalise
 
 K8S_PREFIX = "kubernetes:"
+MARKER = ".quaykit-artifacts"
+MARKER_TEXT = "Written by `quaykit preview --out`; the next run replaces this whole directory.\n"
 
 
 def _provider_names(run: ProgramRun) -> dict[str, str]:
@@ -67,13 +70,32 @@ def artifact_files(run: ProgramRun) -> dict[Path, str]:
     return files
 
 
+def out_dir_problem(out_dir: Path, *, keep: dict[Path, str]) -> str | None:
+    """Why `out_dir` may not be replaced whole, or None. Only a directory quaykit wrote (it holds MARKER) is
+    ever deleted: `--out .` once wiped a checkout. `keep` names paths that must survive (project root, cwd, --json)."""
+    target = out_dir.resolve()
+    for path, name in keep.items():
+        kept = path.resolve()
+        if kept == target or target in kept.parents:
+            return f"would delete {name}; choose a directory of its own, e.g. build/<stack>"
+    for folder in (target, *target.parents):
+        if folder.exists() and not folder.is_dir():
+            return "is a file, not a directory" if folder == target else f"{display_path(folder)} is a file"
+    if target.is_dir() and any(target.iterdir()) and not (target / MARKER).is_file():
+        return (f"exists and was not written by quaykit (no {MARKER} file); "
+                "empty it or choose another directory")
+    return None
+
+
 def write_artifacts(run: ProgramRun, out_dir: Path) -> int:
-    """Write all artifacts, replacing `out_dir` whole and only once everything is rendered."""
+    """Write all artifacts, replacing `out_dir` whole and only once everything is rendered.
+
+    The caller checks `out_dir_problem` first; the marker makes the next run's replacement safe."""
     files = artifact_files(run)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
     try:
-        for path, text in files.items():
+        for path, text in {**files, Path(MARKER): MARKER_TEXT}.items():
             target = staging / path
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(text, encoding="utf-8")

@@ -56,8 +56,9 @@ class RecordingMonitor(MockMonitor):
 
 
 def engine_config(config: dict[str, Any]) -> dict[str, str]:
-    """Config as the engine hands it to a program: structured values as JSON text."""
-    return {k: v if isinstance(v, str) else json.dumps(v) for k, v in config.items()}
+    """Config as the engine hands it to a program: structured values as JSON text. An empty (null) key is not set:
+    as text it would reach the program as the string "null", which `config check` never saw."""
+    return {k: v if isinstance(v, str) else json.dumps(v) for k, v in config.items() if v is not None}
 
 
 def run_program(program: Path, *, stack: str, config: dict[str, Any], secret_keys: list[str]) -> ProgramRun:

@@ -12,4 +12,5 @@ class Model(BaseModel):
         populate_by_name=True,
         frozen=True,
         use_attribute_docstrings=True,
+        strict=True,
     )

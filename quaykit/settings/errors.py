@@ -120,6 +120,9 @@ def from_validation_error(exc: ValidationError, root: type[BaseModel], source: s
     errors = exc.errors(include_url=False)
     # A typo'd key also makes its intended key "missing": the typo is the line worth reading.
     first = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
+    field = field_at(root, tuple(str(part) for part in first["loc"]))
+    if field is not None and is_secret_field(field):
+        first = {**first, "input": SecretStr("")}  # a rejected secret is never quoted back
     loc, problem = describe(first, root)
     if not loc:
         return SettingsError(source, None, problem)

@@ -2,13 +2,13 @@
 import difflib
 import json
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Iterator, Mapping
 
 import yaml
 from pydantic import ValidationError
 
 from .errors import NAMESPACE, SettingsError, config_key, from_validation_error, set_secret_command
-from .schema import model_at, secret_locations
+from .schema import field_at, is_secret_field, model_at, secret_locations
 from .stack import StackSettings
 
 TOP_LEVEL_KEYS = tuple(f.alias or n for n, f in StackSettings.model_fields.items())
@@ -46,13 +46,55 @@ def refuse_plain_secrets(config: Mapping[str, Any], source: str) -> None:
                                              f"{set_secret_command(key, source)}")
 
 
-def settings_from_config(config: Mapping[str, Any], source: str) -> StackSettings:
-    """Validate every `quaykit:` key of a stack's config. Other namespaces (aws:, kubernetes:) are left alone."""
-    data: dict[str, Any] = {}
+def _placeholders(value: Any, loc: tuple) -> Iterator[tuple]:
+    if is_secret_placeholder(value):
+        yield loc
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield from _placeholders(v, loc + (k,))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from _placeholders(v, loc + (str(i),))
+
+
+def _is_typo(loc: tuple) -> bool:
+    """True when `loc` names a key no settings block has: validation reports that with a "did you mean"."""
+    for depth in range(1, len(loc) + 1):
+        model = model_at(StackSettings, loc[:depth - 1])
+        if model is None:
+            return False  # inside a free-form value (tags, lists): a real key of the user's own
+        if field_at(StackSettings, loc[:depth]) is None:
+            return True
+    return False
+
+
+def refuse_misplaced_secure(config: Mapping[str, Any], source: str) -> None:
+    """`secure:` on a plain field would hand the decrypted value to plain inputs (tags, hosts) under `pulumi up`."""
+    secrets = ", ".join(config_key(loc) for loc in secret_locations(StackSettings))
     for key, value in config.items():
         namespace, _, name = key.partition(":")
         if namespace != NAMESPACE:
             continue
+        for loc in _placeholders(value, (name,)):
+            field = field_at(StackSettings, loc)
+            if (field is None or not is_secret_field(field)) and not _is_typo(loc):
+                raise SettingsError(source, config_key(loc), f"is not a secret field; write it in plain text "
+                                                             f"(secure: values are only for {secrets})")
+
+
+def settings_from_config(config: Mapping[str, Any], source: str) -> StackSettings:
+    """Validate every `quaykit:` key of a stack's config. Other namespaces (aws:, kubernetes:) are left alone."""
+    data: dict[str, Any] = {}
+    for key, value in config.items():
+        if not isinstance(key, str):
+            raise SettingsError(source, None, f"config key {key!r} is not a string (quote it)")
+        namespace, _, name = key.partition(":")
+        if namespace != NAMESPACE:
+            if difflib.get_close_matches(namespace, [NAMESPACE], n=1, cutoff=0.7):
+                raise SettingsError(source, key, f"unknown namespace; did you mean '{NAMESPACE}:{name}'?")
+            continue
+        if value is None:
+            continue  # an empty `quaykit:capacity:` means "not set", here and in the program alike
         head, dot, rest = name.partition(".")
         if dot and head in TOP_LEVEL_KEYS:
             raise SettingsError(source, key, f"a nested key written flat (`pulumi config set` without --path?); "
@@ -82,6 +124,28 @@ def _refuse_python_names(data: Any, loc: tuple, source: str) -> None:
         _refuse_python_names(data.get(alias), loc + (alias,), source)
 
 
+class DuplicateKeyError(Exception):
+    pass
+
+
+class StackLoader(yaml.SafeLoader):
+    """SafeLoader that refuses a key given twice in one mapping (PyYAML keeps the last one silently)."""
+
+    def construct_mapping(self, node, deep=False):
+        seen: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue
+            key = self.construct_object(key_node, deep=True)
+            line = key_node.start_mark.line + 1
+            if isinstance(key, (str, int, float, bool, type(None))) and key in seen:
+                raise DuplicateKeyError(f"duplicate key '{key}' at line {line} (first at line {seen[key]}); "
+                                        "YAML would keep only the last one")
+            if isinstance(key, (str, int, float, bool, type(None))):
+                seen[key] = line
+        return super().construct_mapping(node, deep=deep)
+
+
 def _replace_secure(value: Any, path: str) -> Any:
     if isinstance(value, dict):
         if set(value) == {"secure"}:
@@ -92,12 +156,38 @@ def _replace_secure(value: Any, path: str) -> Any:
     return value
 
 
+PLAIN_TYPES = (str, int, float, bool, type(None), dict, list)
+
+
+def _refuse_odd_yaml(value: Any, key: str, source: str) -> None:
+    """Keys must be strings and values plain data: `!!binary`, dates and sets cannot reach the program as JSON."""
+    if isinstance(value, dict):
+        for k, v in value.items():
+            if not isinstance(k, str):
+                hint = ("YAML reads on/off/yes/no as booleans: quote it" if isinstance(k, bool) else "quote it")
+                shown = "null" if k is None else repr(k)
+                raise SettingsError(source, key or None, f"key {shown} is not a string ({hint})")
+            _refuse_odd_yaml(v, f"{key}.{k}" if key else k, source)
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            _refuse_odd_yaml(v, f"{key}[{i}]", source)
+    elif not isinstance(value, PLAIN_TYPES):
+        kind = {"bytes": "!!binary value", "datetime": "timestamp"}.get(type(value).__name__, type(value).__name__)
+        raise SettingsError(source, key, f"is a YAML {kind}, which the program cannot be handed; "
+                                         "write plain text (quote it)")
+
+
 def read_stack_file(path: Path, source: str) -> dict[str, Any]:
     """Read a `Pulumi.<stack>.yaml`; `secure:` values become placeholders (they cannot be decrypted offline)."""
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        document = yaml.load(path.read_text(encoding="utf-8"), Loader=StackLoader)
     except FileNotFoundError:
         raise SettingsError(source, None, "no such stack file") from None
+    except UnicodeDecodeError as exc:
+        raise SettingsError(source, None, f"not UTF-8 text (byte {exc.object[exc.start]:#04x} at offset "
+                                          f"{exc.start})") from None
+    except DuplicateKeyError as exc:
+        raise SettingsError(source, None, str(exc)) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark else ""
@@ -107,6 +197,7 @@ def read_stack_file(path: Path, source: str) -> dict[str, Any]:
         document = {}
     if not isinstance(document, dict) or not isinstance(document.get("config", {}), dict):
         raise SettingsError(source, None, "must be a mapping with a `config:` mapping inside")
+    _refuse_odd_yaml(document.get("config") or {}, "", source)
     return {key: _replace_secure(value, key) for key, value in (document.get("config") or {}).items()}
 
 
@@ -117,8 +208,8 @@ def settings_from_pulumi_runtime(source: str) -> StackSettings:
     merged = {**runtime_config.get_config_env(), **runtime_config.CONFIG.get()}
     config = {}
     for key, value in merged.items():
-        # The engine passes structured config as JSON text.
-        if isinstance(value, str) and value[:1] in "{[":
+        # The engine passes structured config as JSON text; "null" is an empty block, i.e. not set.
+        if isinstance(value, str) and (value[:1] in "{[" or value == "null"):
             try:
                 value = json.loads(value)
             except json.JSONDecodeError:

@@ -243,7 +243,8 @@ class PoolSettings(Model):
     def _not_kubeadm_shaped(cls, value: Optional[SecretStr]) -> Optional[SecretStr]:
         # k3s#7499: a token shaped like a kubeadm bootstrap token (abcdef.0123456789abcdef) crashed k3s.
         if value is not None and re.match(r"^[a-z0-9]{6}\.[a-z0-9]{16}$", value.get_secret_value()):
-            raise ValueError("must not be shaped like a kubeadm token (abcdef.0123456789abcdef); it crashes k3s (k3s#7499)")
+            raise ValueError("must not be shaped like a kubeadm token (6 characters, a dot, 16 characters); "
+                             "it crashes k3s (k3s#7499)")
         return value
 
     @model_validator(mode="after")
