@@ -121,3 +121,14 @@ def test_the_program_reads_a_null_block_as_unset():
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "None"
+
+
+def test_kubernetes_artifacts_are_byte_stable_and_start_like_kubectl_output(project):
+    for out in ("build/a", "build/b"):
+        assert quaykit("preview", "--stack", "dev", "--out", out, cwd=project).returncode == 0
+    first = sorted((project / "build/a/kubernetes").rglob("*.yaml"))
+    assert first, "no Kubernetes objects written"
+    for path in first:
+        twin = project / "build/b" / path.relative_to(project / "build/a")
+        assert path.read_bytes() == twin.read_bytes(), f"{path.name} differs between two runs"
+        assert path.read_text().splitlines()[0].startswith("apiVersion: "), path

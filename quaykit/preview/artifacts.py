@@ -56,10 +56,26 @@ def _object_file(cluster: str, obj: dict[str, Any]) -> Path:
     return Path("kubernetes") / cluster / namespace / f"{obj.get('kind', 'Object').lower()}-{meta.get('name', 'unnamed')}.yaml"
 
 
+KUBECTL_FIRST = ("apiVersion", "kind", "metadata")
+
+
+def kubectl_order(value: Any, top: bool = True) -> Any:
+    """Keys in a stable, familiar order: apiVersion, kind, metadata first, then alphabetical at every level.
+
+    The engine hands inputs over as protobuf Structs, whose key order varies from run to run."""
+    if isinstance(value, dict):
+        first = [k for k in KUBECTL_FIRST if top and k in value]
+        rest = sorted(k for k in value if k not in first)
+        return {k: kubectl_order(value[k], top=False) for k in first + rest}
+    if isinstance(value, list):
+        return [kubectl_order(v, top=False) for v in value]
+    return value
+
+
 def artifact_files(run: ProgramRun) -> dict[Path, str]:
     files: dict[Path, str] = {}
     for cluster, obj in kubernetes_objects(run):
-        files[_object_file(cluster, obj)] = yaml.safe_dump(obj, sort_keys=False)
+        files[_object_file(cluster, obj)] = yaml.safe_dump(kubectl_order(obj), sort_keys=False)
     config = quay_config(run)
     if config is not None:
         files[Path("quay") / "config.yaml"] = config
