@@ -31,3 +31,6 @@ cloud-init:
 	    echo "make test needs cloud-init's schema checker: run 'sudo apt-get install cloud-init' (Debian/Ubuntu)" >&2; \
 	    exit 1; \
 	  fi; }
+
+bench: $(STAMP)
+	$(BIN)/python bench/run.py
