@@ -132,3 +132,9 @@ def test_kubernetes_artifacts_are_byte_stable_and_start_like_kubectl_output(proj
         twin = project / "build/b" / path.relative_to(project / "build/a")
         assert path.read_bytes() == twin.read_bytes(), f"{path.name} differs between two runs"
         assert path.read_text().splitlines()[0].startswith("apiVersion: "), path
+
+
+def test_the_artifacts_say_they_are_an_offline_preview_with_fake_outputs(project):
+    assert quaykit("preview", "--stack", "dev", "--out", "build/dev", cwd=project).returncode == 0
+    notice = (project / "build/dev/README.txt").read_text()
+    assert "Nothing was deployed" in notice and "PREVIEW-SECRET" in notice and "fakes" in notice

@@ -72,8 +72,16 @@ def kubectl_order(value: Any, top: bool = True) -> Any:
     return value
 
 
+PREVIEW_NOTICE = """\
+Artifacts of `quaykit preview --stack {stack}`: the real program run offline under Pulumi's mock engine.
+Nothing was deployed. Provider outputs here are plausible fakes (ids, ARNs, IP addresses from documentation
+ranges, access key ids), and every secret is a visible placeholder: PREVIEW-SECRET(<config key>) for a
+`secure:` stack value, PREVIEW-SECRET(generated:<resource>) for a secret Pulumi generates at `pulumi up`.
+"""
+
+
 def artifact_files(run: ProgramRun) -> dict[Path, str]:
-    files: dict[Path, str] = {}
+    files: dict[Path, str] = {Path("README.txt"): PREVIEW_NOTICE.format(stack=run.stack)}
     for cluster, obj in kubernetes_objects(run):
         files[_object_file(cluster, obj)] = yaml.safe_dump(kubectl_order(obj), sort_keys=False)
     config = quay_config(run)
