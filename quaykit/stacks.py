@@ -5,7 +5,7 @@ from pathlib import Path
 from typing import Any
 
 from .settings import SettingsError, StackSettings, read_stack_file, settings_from_config
-from .settings.loader import refuse_misplaced_secure, refuse_plain_secrets
+from .settings.loader import contains_secret_placeholder, refuse_misplaced_secure, refuse_plain_secrets
 
 
 def project_root() -> Path:
@@ -48,7 +48,7 @@ def load_stack(root: Path, stack: str) -> StackConfig:
         known = ", ".join(known_stacks(root)) or "none"
         raise SettingsError(source, None, f"no such stack '{stack}' (known stacks: {known})")
     config = read_stack_file(path, source)
-    secret_keys = [k for k, v in config.items() if "PREVIEW-SECRET(" in str(v)]
+    secret_keys = [k for k, v in config.items() if contains_secret_placeholder(v)]
     refuse_misplaced_secure(config, source)
     settings = settings_from_config(config, source)
     refuse_plain_secrets(config, source)

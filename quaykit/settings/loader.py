@@ -24,6 +24,15 @@ def is_secret_placeholder(value: Any) -> bool:
     return isinstance(value, str) and value.startswith("PREVIEW-SECRET(") and value.endswith(")")
 
 
+def contains_secret_placeholder(value: Any) -> bool:
+    """True when a config value holds a `secure:` entry anywhere inside it."""
+    if isinstance(value, dict):
+        return any(contains_secret_placeholder(v) for v in value.values())
+    if isinstance(value, list):
+        return any(contains_secret_placeholder(v) for v in value)
+    return is_secret_placeholder(value)
+
+
 def _value_at(config: Mapping[str, Any], loc: tuple) -> Any:
     node: Any = config.get(f"{NAMESPACE}:{loc[0]}")
     for part in loc[1:]:

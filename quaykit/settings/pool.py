@@ -5,6 +5,7 @@ from typing import Literal, Optional
 from pydantic import Field, SecretStr, field_validator, model_validator
 
 from .base import Model
+from .patterns import DNS_LABEL, SUBNET_ID, VPC_ID
 
 # Metros that took new devices when Equinix Metal last documented them; "any" is refused by the API.
 EQUINIX_METROS = ("am", "at", "ch", "da", "dc", "fr", "hk", "la", "ld", "md", "ml", "mt", "ny",
@@ -146,7 +147,7 @@ class AwsPoolSettings(Model):
     instance_type: str = "m8i.2xlarge"
     """EC2 type: c8i/m8i/r8i (nested virtualization) or a `.metal` type."""
 
-    vpc_id: str = Field(pattern=r"^vpc-[0-9a-f]{8,17}$")
+    vpc_id: str = Field(pattern=VPC_ID)
     """VPC of the build nodes."""
 
     subnet_ids: list[str] = Field(min_length=1)
@@ -167,7 +168,7 @@ class AwsPoolSettings(Model):
     @field_validator("subnet_ids")
     @classmethod
     def _subnets(cls, value: list[str]) -> list[str]:
-        bad = [s for s in value if not re.match(r"^subnet-[0-9a-f]{8,17}$", s)]
+        bad = [s for s in value if not re.match(SUBNET_ID, s)]
         if bad:
             raise ValueError(f"not a subnet id (got {bad[0]!r})")
         return value
@@ -207,7 +208,7 @@ class PoolSettings(Model):
     k3s_token: Optional[SecretStr] = Field(default=None, alias="k3sToken")
     """Shared k3s join token (secure); generated and kept in state when unset."""
 
-    builder_namespace: str = Field(default="quay-builder", pattern=r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
+    builder_namespace: str = Field(default="quay-builder", pattern=DNS_LABEL)
     """Namespace where Quay creates build Jobs."""
 
     builder_image: str = "quay.io/quay/quay-builder-qemu-fedoracoreos:stable"

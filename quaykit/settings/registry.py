@@ -5,6 +5,7 @@ from typing import Annotated, Literal, Optional
 from pydantic import Field, SecretStr, field_validator, model_validator
 
 from .base import Model
+from .patterns import DNS_LABEL, SUBNET_ID, VPC_ID
 
 EXPIRATION_PATTERN = r"^[0-9]+(w|m|d|h|s)$"
 QUANTITY_PATTERN = r"^[0-9]+(\.[0-9]+)?(m|Ki|Mi|Gi|Ti|k|M|G|T)?$"
@@ -18,7 +19,6 @@ def _no_port(value: Optional[str]) -> Optional[str]:
     if isinstance(value, str) and re.fullmatch(r"[^:/]+:\d*", value):
         raise ValueError(f"remove the port: Ingress hosts are plain DNS names; TLS is on 443 (got {value!r})")
     return value
-DNS_LABEL = r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"
 # The service account Quay runs as (an IRSA role must trust exactly this one).
 QUAY_SERVICE_ACCOUNT = "quay"
 
@@ -98,10 +98,10 @@ class RedisSettings(Model):
 class AwsNetworkSettings(Model):
     """The private network an RDS database / ElastiCache Redis is created in (mode aws)."""
 
-    vpc_id: str = Field(pattern=r"^vpc-[0-9a-f]{8,17}$")
+    vpc_id: str = Field(pattern=VPC_ID)
     """VPC of the registry's Kubernetes nodes."""
 
-    subnet_ids: list[Annotated[str, Field(pattern=r"^subnet-[0-9a-f]{8,17}$")]] = Field(min_length=2)
+    subnet_ids: list[Annotated[str, Field(pattern=SUBNET_ID)]] = Field(min_length=2)
     """Private subnets in at least two availability zones."""
 
     client_cidrs: list[Annotated[str, Field(pattern=r"^\d{1,3}(\.\d{1,3}){3}/\d{1,2}$")]] = Field(min_length=1)
